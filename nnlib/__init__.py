@@ -14,13 +14,31 @@ optim        SGD, Adam
 gradcheck    numerical_gradient, check_gradients
 data         small synthetic data sets, generated locally
 scale        parameter, memory and compute arithmetic for large models
-plots        matplotlib helpers (imported lazily: needs matplotlib)
-widgets      ipywidgets builders (imported lazily: needs ipywidgets)
+plots        matplotlib helpers (loaded on first use: needs matplotlib)
+widgets      ipywidgets builders (loaded on first use: needs ipywidgets)
 checks       the exercises' self-checks with teaching messages
 """
 
+import importlib
+
 from nnlib import checks
+
+# --- neuron, activations, losses, gradcheck ---
+
+# --- layers, network, optim ---
+
+# --- data, scale ---
 
 __version__ = "0.1.0"
 
-__all__ = ["checks"]
+_LAZY_MODULES = ("plots", "widgets")
+
+
+def __getattr__(name: str):
+    """Load ``nnlib.plots`` and ``nnlib.widgets`` only when first used.
+
+    They import matplotlib and ipywidgets, which ``import nnlib`` must not need.
+    """
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"nnlib.{name}")
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")

@@ -1,0 +1,13 @@
+"""Interactive widgets of the chapters (ipywidgets + matplotlib).
+
+Each builder returns a ready-to-display widget. Each widget's update logic is a plain function
+(no widgets, no kernel) that the tests call directly; the builder only wires sliders to it.
+
+One module per chapter:
+
+neuron       chapter 1: the spam-email neuron, the decision-boundary sliders
+layers       chapter 2: layer-size sliders redrawing a network diagram
+activations  chapter 3: softmax temperature, activation explorer
+training     chapter 4: learning rate on a 1-D loss, the training playground
+scale        chapter 5: training time and memory calculator
+"""

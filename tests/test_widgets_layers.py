@@ -1,0 +1,112 @@
+"""Chapter 2 widget: the network builder's update logic and its slider wiring (no browser)."""
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from nnlib.widgets.layers import network_builder_widget, network_state, parameter_summary  # noqa: E402
+
+
+def test_spam_network_3_4_2_has_20_weights_6_biases_26_parameters():
+    state = network_state(3, [4], 2)
+    assert state["layer_sizes"] == [3, 4, 2]
+    assert (state["n_weights"], state["n_biases"], state["n_params"]) == (20, 6, 26)
+    assert state["weights_formula"] == "3×4 + 4×2"
+    assert state["biases_formula"] == "4 + 2"
+
+
+def test_no_hidden_layer_is_one_dense_layer():
+    state = network_state(3, [], 7)
+    assert state["layer_sizes"] == [3, 7]
+    assert (state["n_weights"], state["n_biases"], state["n_params"]) == (21, 7, 28)
+
+
+def test_xor_network_2_2_1_has_9_parameters():
+    state = network_state(2, (2,), 1)
+    assert (state["n_weights"], state["n_biases"], state["n_params"]) == (6, 3, 9)
+
+
+@pytest.mark.parametrize("sizes", [[1, 1], [4, 8, 8, 3], [10, 1, 10, 1, 10], [784, 128, 10]])
+def test_counts_match_the_shapes_of_real_weight_arrays(sizes):
+    import numpy as np
+
+    weights = [np.zeros((a, b)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    biases = [np.zeros(b) for b in sizes[1:]]
+    state = network_state(sizes[0], sizes[1:-1], sizes[-1])
+    assert state["n_weights"] == sum(w.size for w in weights)
+    assert state["n_biases"] == sum(b.size for b in biases)
+    assert state["n_params"] == state["n_weights"] + state["n_biases"]
+
+
+def test_counts_agree_with_nnlib_count_parameters():
+    network = pytest.importorskip("nnlib.network")
+    for sizes in ([3, 4, 2], [3, 7], [2, 2, 1], [5, 16, 16, 16, 4]):
+        state = network_state(sizes[0], sizes[1:-1], sizes[-1])
+        assert state["n_params"] == network.count_parameters(sizes)
+
+
+def test_summary_shows_weights_and_biases_separately():
+    text = parameter_summary(network_state(3, [4], 2))
+    assert "3-4-2" in text
+    assert "3×4 + 4×2 = <b>20</b>" in text
+    assert "4 + 2 = <b>6</b>" in text
+    assert "<b>26</b> parameters" in text
+
+
+@pytest.mark.parametrize("bad", [0, -2])
+def test_sizes_below_one_raise_value_error_naming_the_layer(bad):
+    with pytest.raises(ValueError, match="hidden layer 2 must be at least 1"):
+        network_state(3, [4, bad], 2)
+    with pytest.raises(ValueError, match="n_outputs must be at least 1"):
+        network_state(3, [4], bad)
+
+
+@pytest.mark.parametrize("bad", [2.5, "4", None, True])
+def test_non_integer_sizes_raise_type_error(bad):
+    with pytest.raises(TypeError, match="n_inputs must be a whole number"):
+        network_state(bad, [4], 2)
+
+
+def test_hidden_must_be_a_list_of_sizes():
+    with pytest.raises(TypeError, match="hidden must be a list"):
+        network_state(3, 4, 2)
+
+
+def _parts(box):
+    """The widget's children by role: input, depth, hidden sliders, output, summary, plot."""
+    children = list(box.children)
+    return children[0], children[1], children[2:-3], children[-3], children[-2], children[-1]
+
+
+def test_widget_starts_on_the_spam_network():
+    pytest.importorskip("nnlib.plots")
+    box = network_builder_widget()
+    _, depth, hidden, _, summary, _ = _parts(box)
+    assert depth.value == 1
+    assert "<b>26</b> parameters" in summary.value
+    assert [s.disabled for s in hidden] == [False, True, True, True]
+
+
+def test_moving_sliders_updates_the_count_and_greys_out_unused_layers():
+    pytest.importorskip("nnlib.plots")
+    box = network_builder_widget()
+    inputs, depth, hidden, outputs, summary, _ = _parts(box)
+    depth.value = 2
+    hidden[1].value = 3
+    # 3-4-3-2: weights 12 + 12 + 6 = 30, biases 4 + 3 + 2 = 9
+    assert "Layers 3-4-3-2" in summary.value
+    assert "= <b>30</b>" in summary.value and "= <b>9</b>" in summary.value
+    assert [s.disabled for s in hidden] == [False, False, True, True]
+    depth.value = 0
+    outputs.value = 7
+    # 3-7: the rainbow classifier, 21 weights and 7 biases
+    assert "<b>28</b> parameters" in summary.value
+    assert all(s.disabled for s in hidden)
+
+
+def test_widget_rejects_a_start_that_does_not_fit_its_sliders():
+    with pytest.raises(ValueError, match="max_hidden_layers"):
+        network_builder_widget(hidden=[2, 2, 2, 2, 2])
+    with pytest.raises(ValueError, match="max_units"):
+        network_builder_widget(n_inputs=12)

@@ -28,6 +28,20 @@ from nnlib import checks
 # --- layers, network, optim ---
 
 # --- data, scale ---
+from nnlib import data
+from nnlib.data import (
+    RAINBOW_NAMES,
+    RAINBOW_RGB,
+    SPAM_FEATURES,
+    circles,
+    logic_gate,
+    moons,
+    quadrants,
+    rainbow_colors,
+    spam_emails,
+    spirals,
+    train_val_split,
+)
 
 __version__ = "0.1.0"
 

@@ -24,6 +24,30 @@ import importlib
 from nnlib import checks
 
 # --- neuron, activations, losses, gradcheck ---
+from nnlib import activations
+from nnlib.activations import (
+    ACTIVATIONS,
+    gelu,
+    gelu_grad,
+    get_activation,
+    identity,
+    identity_grad,
+    leaky_relu,
+    leaky_relu_grad,
+    log_softmax,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    silu,
+    silu_grad,
+    softmax,
+    softmax_backward,
+    step,
+    step_grad,
+    tanh,
+    tanh_grad,
+)
 
 # --- layers, network, optim ---
 

@@ -24,7 +24,7 @@ import importlib
 from nnlib import checks
 
 # --- neuron, activations, losses, gradcheck ---
-from nnlib import activations
+from nnlib import activations, neuron
 from nnlib.activations import (
     ACTIVATIONS,
     gelu,
@@ -48,6 +48,7 @@ from nnlib.activations import (
     tanh,
     tanh_grad,
 )
+from nnlib.neuron import Perceptron, weighted_sum
 
 # --- layers, network, optim ---
 

@@ -24,7 +24,7 @@ import importlib
 from nnlib import checks
 
 # --- neuron, activations, losses, gradcheck ---
-from nnlib import activations, neuron
+from nnlib import activations, losses, neuron
 from nnlib.activations import (
     ACTIVATIONS,
     gelu,
@@ -47,6 +47,21 @@ from nnlib.activations import (
     step_grad,
     tanh,
     tanh_grad,
+)
+from nnlib.losses import (
+    LOSSES,
+    MSE,
+    BinaryCrossEntropy,
+    CrossEntropy,
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    cross_entropy,
+    cross_entropy_grad,
+    get_loss,
+    mse,
+    mse_grad,
 )
 from nnlib.neuron import Perceptron, weighted_sum
 

@@ -11,3 +11,5 @@ activations  chapter 3: softmax temperature, activation explorer
 training     chapter 4: learning rate on a 1-D loss, the training playground
 scale        chapter 5: training time and memory calculator
 """
+
+from nnlib.widgets.neuron import decision_boundary_widget, spam_neuron_widget  # noqa: F401

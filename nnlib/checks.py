@@ -12,11 +12,14 @@ object that claims to be equal to everything cannot pass a check.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["check_close", "check_shape", "check_equal", "check_true", "as_float_array"]
+__all__ = ["check_close", "check_shape", "check_equal", "check_true", "as_float_array",
+           "using_reference"]
 
 
 def _fmt(a: Any) -> str:
@@ -102,3 +105,36 @@ def check_true(condition: Any, message: str, *, hint: str | None = None) -> None
     """Fail with ``message`` unless ``condition`` is a real ``True`` (``bool`` or ``np.bool_``)."""
     if not isinstance(condition, (bool, np.bool_)) or not bool(condition):
         _fail("check", message, hint)
+
+
+@contextmanager
+def using_reference(namespace: MutableMapping[str, Any],
+                    **functions: Callable[..., Any]) -> Iterator[None]:
+    """Run a block with some of the notebook's functions replaced by the book's versions.
+
+    A test of one exercise part calls only that part's function. When that function uses the
+    student's earlier parts (``train_perceptron`` calling ``predict``, say), the test runs it
+    with correct versions of those earlier parts in their place, so that one mistake costs the
+    points of one part only::
+
+        with using_reference(globals(), predict=book_predict):
+            w, b, errors = train_perceptron(X, y, epochs=10)
+
+    ``namespace`` is the notebook's ``globals()``. The student's own functions are put back when
+    the block ends, also when it fails; a name that did not exist before is removed again.
+    """
+    for name, function in functions.items():
+        if not callable(function):
+            raise TypeError(f"using_reference: {name} must be a function, got "
+                            f"{type(function).__name__}.")
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in functions}
+    namespace.update(functions)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = old

@@ -1,0 +1,137 @@
+"""The website's own copies of RequireJS, the Jupyter widgets HTML manager and MathJax.
+
+The book's pages must render math and widgets with no internet (a school network that blocks
+CDNs, a train). So the site serves these scripts itself. They are pinned in the root
+``package.json`` / ``package-lock.json`` and fetched with ``npm ci``; this module copies the
+files the site needs from ``node_modules/`` into ``web_assets/vendor/`` (git-ignored).
+``_config.yml`` lists ``web_assets`` in ``html_static_path``, so Sphinx publishes them under
+``_build/html/_static/vendor/``, where ``mathjax_path`` and ``nb_ipywidgets_js`` point.
+
+It runs by itself: ``_config.yml`` loads this module as a Sphinx extension, which copies the
+assets when the build starts and stops the build with a clear message when ``npm ci`` has not
+been run. ``python -m tools.assets`` does the same copy by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+STAGING = ROOT / "web_assets"
+VENDOR = "vendor"
+
+# npm package -> (what to copy from it, where it goes under web_assets/vendor/)
+ASSETS: dict[str, list[tuple[str, str]]] = {
+    "requirejs": [("require.js", "require.js")],
+    # Keeps the npm layout: its AMD modules are named "@jupyter-widgets/html-manager/dist/...",
+    # and require_config.js makes RequireJS resolve those names (and the icon fonts the
+    # manager's CSS loads next to them) inside vendor/.
+    "@jupyter-widgets/html-manager": [("dist", "@jupyter-widgets/html-manager/dist")],
+    # tex-mml-chtml.js loads its fonts and extensions relative to itself.
+    "mathjax": [("es5", "mathjax")],
+}
+SKIP_SUFFIXES = (".map",)
+# Our own script, copied beside require.js: sets RequireJS's baseUrl to vendor/.
+REQUIRE_CONFIG = Path(__file__).resolve().parent / "require_config.js"
+
+# URLs of the copies, relative to the site's _static/ folder (what Sphinx settings expect).
+REQUIREJS_URL = f"{VENDOR}/require.js"
+REQUIRE_CONFIG_URL = f"{VENDOR}/require_config.js"
+WIDGETS_URL = f"{VENDOR}/@jupyter-widgets/html-manager/dist/embed-amd.js"
+MATHJAX_URL = f"{VENDOR}/mathjax/tex-mml-chtml.js"
+
+
+class AssetsMissing(RuntimeError):
+    """node_modules/ lacks a pinned package: ``npm ci`` has not been run (or failed)."""
+
+
+def locked_versions(root: Path = ROOT) -> dict[str, str]:
+    """Return {package: version} for the packages in ASSETS, as pinned in package-lock.json."""
+    lock = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))
+    packages = lock["packages"]
+    return {name: packages[f"node_modules/{name}"]["version"] for name in ASSETS}
+
+
+def _installed_version(package_dir: Path) -> str | None:
+    manifest = package_dir / "package.json"
+    if not manifest.is_file():
+        return None
+    return json.loads(manifest.read_text(encoding="utf-8"))["version"]
+
+
+def check_installed(root: Path = ROOT) -> None:
+    """Raise AssetsMissing unless node_modules/ holds the versions that package-lock.json pins."""
+    problems = []
+    for name, version in locked_versions(root).items():
+        got = _installed_version(root / "node_modules" / name)
+        if got != version:
+            problems.append(f"{name}: package-lock.json pins {version}, node_modules has {got}")
+    if problems:
+        raise AssetsMissing(
+            "The site's JavaScript (MathJax, RequireJS, the widget manager) is not installed as "
+            "pinned:\n  " + "\n  ".join(problems) + "\nRun `npm ci` in the repository root, then "
+            "build again."
+        )
+
+
+def copy_assets(dest: Path = STAGING, root: Path = ROOT) -> list[Path]:
+    """Copy the pinned assets from root/node_modules into dest/vendor; return the top paths.
+
+    dest/vendor is replaced whole, so a file dropped from a package does not linger.
+    """
+    check_installed(root)
+    vendor = dest / VENDOR
+    if vendor.exists():
+        shutil.rmtree(vendor)
+    vendor.mkdir(parents=True)
+    ignore = shutil.ignore_patterns(*(f"*{suffix}" for suffix in SKIP_SUFFIXES))
+    copied = []
+    for name, items in ASSETS.items():
+        for source, target in items:
+            src = root / "node_modules" / name / source
+            out = vendor / target
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():
+                shutil.copytree(src, out, ignore=ignore)
+            else:
+                shutil.copy2(src, out)
+            copied.append(out)
+    shutil.copy2(REQUIRE_CONFIG, vendor / REQUIRE_CONFIG.name)
+    copied.append(vendor / REQUIRE_CONFIG.name)
+    return copied
+
+
+def _copy_at_build_start(app, config) -> None:
+    """Sphinx ``config-inited`` handler: stage the assets before Sphinx checks html_static_path."""
+    copy_assets()
+
+
+def setup(app):
+    """Sphinx extension entry point (listed under sphinx.local_extensions in _config.yml)."""
+    app.connect("config-inited", _copy_at_build_start)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.assets [DEST]``: copy the assets into DEST/vendor (default web_assets)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        print("usage: python -m tools.assets [DEST]   (default DEST: web_assets)", file=sys.stderr)
+        return 2
+    dest = Path(args[0]) if args else STAGING
+    try:
+        copied = copy_assets(dest)
+    except AssetsMissing as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in copied:
+        print(f"copied {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

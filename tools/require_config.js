@@ -1,0 +1,8 @@
+// Tell RequireJS where the widget manager's AMD modules live: in the folder of this file.
+// tools/assets.py copies this file to _static/vendor/ beside require.js and the npm layout of
+// @jupyter-widgets/html-manager; embed-amd.js then loads its icon fonts from that folder
+// instead of from a path relative to the page (or a CDN).
+(function () {
+  var here = document.currentScript.src.replace(/[?#].*$/, "").replace(/[^/]*$/, "");
+  window.require.config({ baseUrl: here });
+})();

@@ -24,7 +24,7 @@ import importlib
 from nnlib import checks
 
 # --- neuron, activations, losses, gradcheck ---
-from nnlib import activations, losses, neuron
+from nnlib import activations, gradcheck, losses, neuron
 from nnlib.activations import (
     ACTIVATIONS,
     gelu,
@@ -48,6 +48,7 @@ from nnlib.activations import (
     tanh,
     tanh_grad,
 )
+from nnlib.gradcheck import GradCheckResult, check_gradients, numerical_gradient
 from nnlib.losses import (
     LOSSES,
     MSE,

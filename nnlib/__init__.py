@@ -69,7 +69,7 @@ from nnlib.neuron import Perceptron, weighted_sum
 # --- layers, network, optim ---
 
 # --- data, scale ---
-from nnlib import data
+from nnlib import data, scale
 from nnlib.data import (
     RAINBOW_NAMES,
     RAINBOW_RGB,
@@ -82,6 +82,17 @@ from nnlib.data import (
     spam_emails,
     spirals,
     train_val_split,
+)
+from nnlib.scale import (
+    BYTES_PER_PARAM,
+    PUBLISHED_MODELS,
+    PublishedModel,
+    inference_flops_per_token,
+    memory_breakdown,
+    memory_bytes,
+    mlp_parameters,
+    training_flops,
+    transformer_parameters,
 )
 
 __version__ = "0.1.0"

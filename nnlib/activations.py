@@ -98,11 +98,12 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     """sigmoid(x) = 1 / (1 + exp(-x)), in (0, 1). Shape of x.
 
     Computed from e = exp(-|x|), which is never larger than 1, so nothing overflows:
-    for x >= 0 it is 1 / (1 + e), for x < 0 it is e / (1 + e) (the same value).
+    for x >= 0 it is 1 / (1 + e), for x < 0 it is e / (1 + e) (the same function).
     """
     x = as_float_array(x, "x", "sigmoid")
     e = np.exp(-np.abs(x))
-    return _scalar_if_0d(np.where(x >= 0, 1 / (1 + e), e / (1 + e)))
+    r = 1 / (1 + e)
+    return _scalar_if_0d(np.where(x >= 0, r, e * r))
 
 
 def sigmoid_grad(x: ArrayLike) -> np.ndarray:

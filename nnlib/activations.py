@@ -10,7 +10,9 @@ dtype follows the input: float32 stays float32, float64 stays float64, and ints,
 Python numbers become float64. A Python number in gives a numpy scalar out.
 
 None of them overflows or warns for |x| <= 1e4: the sigmoid never calls ``exp`` of a large
-positive number, and softmax subtracts the maximum before exponentiating.
+positive number, and softmax subtracts the maximum before exponentiating. The elementwise
+functions pass NaN through (NaN in, NaN out, no check, so layers stay fast); softmax and
+log_softmax raise ValueError on NaN or infinite logits, where a whole row would become NaN.
 
 Where a derivative is not defined (step, ReLU and leaky ReLU at exactly 0) we use the right
 derivative's usual convention: ``relu_grad(0) == 0``, ``leaky_relu_grad(0) == alpha``,
@@ -52,7 +54,7 @@ def _scalar_if_0d(a: np.ndarray) -> np.ndarray:
 def step(x: ArrayLike) -> np.ndarray:
     """Heaviside step: 1 where x >= 0, else 0 (the perceptron's activation). Shape of x."""
     x = as_float_array(x, "x", "step")
-    return _scalar_if_0d((x >= 0).astype(x.dtype))
+    return _scalar_if_0d(np.heaviside(x, x.dtype.type(1)))  # second argument: the value at 0
 
 
 def step_grad(x: ArrayLike) -> np.ndarray:

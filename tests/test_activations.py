@@ -152,6 +152,13 @@ def test_python_numbers_and_ints_give_float64_with_shape_kept(name):
     assert f([[1, 2, 3]]).shape == (1, 3) and f([[1, 2, 3]]).dtype == np.float64
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_elementwise_functions_pass_nan_through_without_touching_other_entries(name):
+    f, _ = A.get_activation(name)
+    y = f(np.array([np.nan, 2.0]))
+    assert np.isnan(y[0]) and np.isfinite(y[1])
+
+
 def test_activation_rejects_non_numeric_input_with_clear_message():
     with pytest.raises(TypeError, match="relu expected x to contain real numbers"):
         A.relu(["a", "b"])

@@ -25,6 +25,8 @@ import numbers
 
 import numpy as np
 
+from nnlib._utils import as_rng
+
 __all__ = [
     "SPAM_FEATURES",
     "RAINBOW_NAMES",
@@ -74,19 +76,7 @@ LOGIC_GATES = {
 """Truth table of each gate: outputs for the inputs (0, 0), (0, 1), (1, 0), (1, 1)."""
 
 
-# --- argument checks and randomness -------------------------------------------------------
-
-def _as_rng(rng: None | int | np.random.Generator) -> np.random.Generator:
-    """Turn ``None``, an int seed or a Generator into a ``np.random.Generator``."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be None, an int seed or a np.random.Generator, got {type(rng).__name__} "
-        f"{rng!r:.60}."
-    )
-
+# --- argument checks ---------------------------------------------------------------------
 
 def _check_n(n: int, minimum: int, name: str) -> int:
     """Return ``n`` as an int, or raise if it is not a whole number >= ``minimum``."""
@@ -152,7 +142,7 @@ def spam_emails(
     """
     n = _check_n(n, 2, "spam_emails")
     noise = _check_noise(noise, "spam_emails", upper=0.5)
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     weights, threshold, margin = np.array([2.0, 2.0, -3.0]), 0.5, 0.2
 
     kept = np.empty((0, 3))
@@ -189,7 +179,7 @@ def rainbow_colors(
     """
     n = _check_n(n, len(RAINBOW_NAMES), "rainbow_colors")
     noise = _check_noise(noise, "rainbow_colors")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     y = _balanced_labels(n, len(RAINBOW_NAMES), gen)
     X = RAINBOW_RGB[y] + gen.normal(0.0, noise, size=(n, 3))
     return np.clip(X, 0.0, 1.0), y
@@ -243,7 +233,7 @@ def quadrants(
     """
     n = _check_n(n, 2, "quadrants")
     noise = _check_noise(noise, "quadrants")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     y = _balanced_labels(n, 2, gen)
     magnitude = gen.uniform(0.05, 1.0, size=(n, 2))
     sign1 = gen.choice([-1.0, 1.0], size=n)
@@ -280,7 +270,7 @@ def circles(
     noise = _check_noise(noise, "circles")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"circles: factor must be strictly between 0 and 1, got {factor!r}.")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     y = _balanced_labels(n, 2, gen)
     angle = gen.uniform(0.0, 2 * np.pi, size=n)
     radius = np.where(y == 1, float(factor), 1.0)
@@ -311,7 +301,7 @@ def moons(
     """
     n = _check_n(n, 2, "moons")
     noise = _check_noise(noise, "moons")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     y = _balanced_labels(n, 2, gen)
     t = gen.uniform(0.0, np.pi, size=n)
     upper = np.column_stack([np.cos(t), np.sin(t)])
@@ -349,7 +339,7 @@ def spirals(
     noise = _check_noise(noise, "spirals")
     if isinstance(turns, bool) or not isinstance(turns, numbers.Real) or not turns > 0:
         raise ValueError(f"spirals: turns must be a positive number, got {turns!r}.")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
     y = _balanced_labels(n, 2, gen)
     r = gen.uniform(0.0, 1.0, size=n)
     angle = 2 * np.pi * float(turns) * r + np.pi * y
@@ -408,7 +398,7 @@ def train_val_split(
     n = len(X)
     if n < 2:
         raise ValueError(f"train_val_split needs at least 2 examples to split, got {n}.")
-    gen = _as_rng(rng)
+    gen = as_rng(rng)
 
     if not stratify:
         n_val = min(max(round(val_fraction * n), 1), n - 1)

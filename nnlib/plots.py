@@ -259,21 +259,24 @@ def perceptron_boundary_history(
     X: Any,
     y: Any,
     weights: Any,
-    biases: Any,
+    biases: Any = None,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
     """Draw a 2-input neuron's decision line w1*x1 + w2*x2 + b = 0 after each epoch.
 
     Early lines are faint and dotted, the last one solid and labelled, so the reader sees the
-    line settle where it separates the classes.
+    line settle where it separates the classes. Typical use, after ``p.fit(X, y, epochs)``::
+
+        nnlib.plots.perceptron_boundary_history(X, y, p);
 
     Parameters
     ----------
     X : array, shape (n, 2), the training points.
     y : array, shape (n,), their labels 0 or 1.
-    weights : array, shape (epochs, 2), the weights after each epoch.
-    biases : array, shape (epochs,), the bias after each epoch.
+    weights : a trained ``Perceptron``, its ``history`` (a list of dicts with keys "w" and
+        "b"), or an array of shape (epochs, 2) with the weights after each epoch.
+    biases : array, shape (epochs,), the bias after each epoch (only with a weights array).
     ax : Axes to draw on, or None for a new figure.
     title : optional title.
 
@@ -283,6 +286,16 @@ def perceptron_boundary_history(
     such a neuron has no boundary).
     """
     X, y = _check_points(X, y, "perceptron_boundary_history")
+    if hasattr(weights, "history"):
+        weights = weights.history
+    if isinstance(weights, Sequence) and weights and all(isinstance(h, Mapping) for h in weights):
+        if biases is not None:
+            raise ValueError("perceptron_boundary_history: biases are taken from the history; "
+                             "leave biases=None.")
+        weights, biases = [h["w"] for h in weights], [h["b"] for h in weights]
+    if biases is None:
+        raise ValueError("perceptron_boundary_history expected a Perceptron, its history, or "
+                         "a weights array together with a biases array.")
     W = np.asarray(weights, dtype=float)
     b = np.asarray(biases, dtype=float)
     if W.ndim != 2 or W.shape[1] != 2 or len(W) == 0:
@@ -381,26 +394,41 @@ def plot_activation(
     return ax
 
 
+_HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
 def _history_dict(history: Any) -> dict[str, np.ndarray]:
-    """The per-epoch curves of a History (a mapping, or an object with a ``.history`` one)."""
-    if not isinstance(history, Mapping) and isinstance(getattr(history, "history", None), Mapping):
+    """The per-epoch curves of a History, by key; empty and all-NaN curves are left out.
+
+    Accepts ``Sequential.fit``'s History (it has ``as_dict()``), a plain dict, or an object
+    with a ``.history`` dict (as Keras returns).
+    """
+    if callable(getattr(history, "as_dict", None)):
+        history = history.as_dict()
+    elif not isinstance(history, Mapping) and isinstance(getattr(history, "history", None),
+                                                         Mapping):
         history = history.history
-    if not isinstance(history, Mapping) and not (
-        hasattr(history, "keys") and hasattr(history, "__getitem__")
-    ):
+    if not isinstance(history, Mapping):
         raise TypeError(
             "plot_history expected the history returned by Sequential.fit (a dict-like object "
             f"with keys 'loss', 'accuracy', ...), got {type(history).__name__}."
         )
-    curves = {key: np.asarray(history[key], dtype=float) for key in history.keys()
-              if key in ("loss", "val_loss", "accuracy", "val_accuracy")}
-    if "loss" not in curves or curves["loss"].size == 0:
+    curves = {}
+    for key in _HISTORY_KEYS:
+        if key in history:
+            values = np.asarray(history[key], dtype=float)
+            if values.ndim != 1:
+                raise ValueError(f"plot_history expected {key!r} as one value per epoch, got "
+                                 f"shape {values.shape}.")
+            if values.size and not np.all(np.isnan(values)):
+                curves[key] = values
+    if "loss" not in curves:
         raise ValueError(
             "plot_history expected a non-empty 'loss' curve, got keys "
             f"{sorted(history.keys())}. Hint: pass the object Sequential.fit returned."
         )
     for key, values in curves.items():
-        if values.shape != curves["loss"].shape or values.ndim != 1:
+        if values.shape != curves["loss"].shape:
             raise ValueError(f"plot_history expected every curve to have one value per epoch "
                              f"like 'loss' {curves['loss'].shape}, got {key!r} {values.shape}.")
     return curves
@@ -411,8 +439,10 @@ def plot_history(history: Any, ax: Any = None) -> tuple[Axes, Axes]:
 
     Parameters
     ----------
-    history : what ``Sequential.fit`` returns: dict-like with keys "loss" and optionally
+    history : what ``Sequential.fit`` returns, or a dict with key "loss" and optionally
         "accuracy", "val_loss", "val_accuracy", each a sequence with one value per epoch.
+        Empty curves (no validation data) and all-NaN ones (accuracy of a regression) are
+        skipped.
     ax : None (a new figure with two panels) or a pair of Axes (loss, accuracy).
 
     Returns

@@ -1,6 +1,8 @@
 """Tests of nnlib.plots, run headless (Agg): each plot draws the expected artists and
 refuses bad input with a clear message."""
 
+from dataclasses import asdict, dataclass, field
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -139,6 +141,8 @@ def test_perceptron_boundary_history_draws_one_line_per_epoch_last_one_solid():
     assert last.get_linestyle() == "-"
     xs, ys = last.get_data()
     np.testing.assert_allclose(xs + ys, 1.5)  # the line x1 + x2 - 1.5 = 0
+    with pytest.raises(ValueError, match="biases array"):
+        plots.perceptron_boundary_history(X, y, weights)
     with pytest.raises(ValueError, match=r"weights of shape \(epochs, 2\)"):
         plots.perceptron_boundary_history(X, y, [1.0, 2.0], [0.0])
     with pytest.raises(ValueError, match=r"biases of shape \(4,\)"):
@@ -185,6 +189,23 @@ def test_plot_history_draws_training_and_validation_curves_in_two_panels():
     np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), [0.4, 0.7, 0.8])
     assert loss_ax.lines[0].get_linestyle() != loss_ax.lines[1].get_linestyle()
     assert to_rgb(loss_ax.lines[0].get_color()) != to_rgb(loss_ax.lines[1].get_color())
+
+
+def test_plot_history_accepts_a_fit_history_skipping_empty_and_nan_curves():
+    @dataclass
+    class History:  # the shape of nnlib.network.History
+        loss: list = field(default_factory=list)
+        accuracy: list = field(default_factory=list)
+        val_loss: list = field(default_factory=list)
+        val_accuracy: list = field(default_factory=list)
+
+        def as_dict(self):
+            return asdict(self)
+
+    history = History(loss=[0.9, 0.5, 0.2], accuracy=[float("nan")] * 3)
+    loss_ax, acc_ax = plots.plot_history(history)
+    assert len(loss_ax.lines) == 1 and len(acc_ax.lines) == 0
+    assert [t.get_text() for t in loss_ax.get_legend().get_texts()] == ["training"]
 
 
 def test_plot_history_accepts_an_object_with_a_history_mapping_and_given_axes():
@@ -285,3 +306,28 @@ def test_functions_draw_on_a_given_axes_and_return_it():
     assert plots.network_diagram([2, 2], ax=ax) is ax
     fig, ax = plt.subplots()
     assert plots.weight_heatmap(np.eye(2), ax=ax) is ax
+
+
+def test_perceptron_boundary_history_replays_a_trained_perceptron():
+    from nnlib.neuron import Perceptron
+
+    X, y = data.logic_gate("OR")
+    p = Perceptron(2, lr=0.5).fit(X, y, epochs=20)
+    ax = plots.perceptron_boundary_history(X, y, p)
+    drawn = sum(1 for h in p.history if np.any(h["w"] != 0))
+    assert len(ax.lines) == drawn >= 1
+    xs, ys = ax.lines[-1].get_data()
+    np.testing.assert_allclose(p.w[0] * xs + p.w[1] * ys + p.b, 0.0, atol=1e-9)
+    same = plots.perceptron_boundary_history(X, y, p.history)
+    np.testing.assert_allclose(same.lines[-1].get_xydata(), ax.lines[-1].get_xydata())
+    with pytest.raises(ValueError, match="leave biases=None"):
+        plots.perceptron_boundary_history(X, y, p, biases=[0.0])
+
+
+def test_decision_boundary_of_a_trained_perceptron_separates_and_gate():
+    from nnlib.neuron import Perceptron
+
+    X, y = data.logic_gate("AND")
+    p = Perceptron(2).fit(X, y, epochs=20)
+    ax = plots.decision_boundary(p, X, y, resolution=40)
+    assert len(_contours(ax)) == 2

@@ -1,9 +1,13 @@
 """nbgrader configuration for the course. Run every nbgrader command from the repository root.
 
-Instructor sources with solutions and hidden tests live in solutions/<assignment>/; the student
-release is generated into exercises/<assignment>/ (committed). Everything students hand in, the
-autograded copies, the feedback and the gradebook stay in grading/, which git ignores.
+Instructor sources with solutions and hidden tests live in solutions/<assignment>/ (generated from
+the MyST source solutions/<assignment>/<assignment>.md by `python -m tools.exercises build`); the
+student release is generated into exercises/<assignment>/ (committed). Everything students hand
+in, the autograded copies, the feedback and the gradebook stay in grading/, which git ignores.
+The instructor guide (book/instructors.md) walks through every command.
 """
+
+from nbconvert.preprocessors import Preprocessor
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -18,11 +22,38 @@ c.CourseDirectory.db_url = "sqlite:///grading/gradebook.db"
 # solutions/<id>/<id>.md is the MyST source of the notebook beside it: never release it.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md"]
 
-# Feedback never shows hidden tests (their source or their tracebacks).
+# Autograding puts back every test cell a student deleted (and restores edited ones from the
+# gradebook, which nbgrader always does), so a deleted test still runs and still costs points.
+c.OverwriteCells.add_missing_cells = True
+
+# A cell that runs longer than this (seconds) is interrupted during autograding; the student
+# loses that part's points and the rest of the notebook is still graded.
+c.Execute.timeout = 60
+
+
+class ClearHiddenTestTracebacks(Preprocessor):
+    """Reduce errors of test cells that hold hidden tests to their message, for the feedback.
+
+    ClearHiddenTests removes the hidden tests from a cell's source, but a failed check's
+    traceback quotes the lines around it, hidden ones included. In a test cell with a hidden
+    region, every error keeps only ``ExceptionName: message`` (the teaching message of the
+    nnlib.checks helper); the quoted source is dropped. Must run before ClearHiddenTests.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        grade = cell.metadata.get("nbgrader", {}).get("grade")
+        if cell.cell_type == "code" and grade and "BEGIN HIDDEN TESTS" in cell.source:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    name, message = output.get("ename", "Error"), output.get("evalue", "")
+                    output["traceback"] = [f"{name}: {message}"]
+        return cell, resources
+
+
+# Feedback shows neither the hidden tests' source nor tracebacks that quote it.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ClearHiddenTestTracebacks,
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
-# A cell that runs longer than this is interrupted during autograding.
-c.ExecutePreprocessor.timeout = 120

@@ -1,0 +1,32 @@
+"""Typical mistakes of each exercise set, graded through the real nbgrader CLI.
+
+One file per exercise set: ``tests/mistakes/<id>.py`` for ``solutions/<id>/<id>.md``. Its
+presence is what puts the set into ``tests/test_grading_roundtrip.py`` (the file is loaded by
+path, so it needs no imports). It defines one list, ``MISTAKES``, of dicts::
+
+    MISTAKES = [
+        dict(
+            name="weighted_sum forgets the bias",   # what the student got wrong (test id)
+            cell="weighted_sum",                    # grade_id of the solution cell replaced
+            code="def weighted_sum(x, w, b):\\n    return float(np.dot(x, w))\\n",
+            loses=["weighted_sum_test"],            # test cells that must score 0
+        ),
+        ...
+    ]
+
+``cell`` is the grade_id of a solution cell (code, or a written-answer markdown cell); ``code``
+is the whole new source of that cell, exactly what the student typed (no BEGIN/END SOLUTION
+markers, no imports: the locked import cell has run); ``loses`` lists the grade_ids of the
+auto-graded test cells (``<part>_test``) that must score 0. Every other auto-graded test cell
+must keep its full points; that is how the round trip proves that one mistake costs exactly one
+part. A mistake in a written answer has ``loses=[]`` (written answers are graded by hand).
+
+For each mistake the round trip submits the release with every solution cell filled with the
+instructor's solution, except ``cell``, which gets ``code``; autogrades all submissions in one
+``nbgrader autograde`` run; and compares the per-cell scores in the gradebook with ``loses``.
+
+Guidelines: at least one mistake per auto-graded part; take them from the hidden tests' purpose
+(missing bias, ``>`` instead of ``>=``, wrong sign, wrong shape, a returned list instead of an
+array); keep each one realistic (code a student would write, not ``return None``); a mistake
+must not loop forever or take more than a few seconds.
+"""

@@ -87,11 +87,13 @@ from nnlib.scale import (
     BYTES_PER_PARAM,
     PUBLISHED_MODELS,
     PublishedModel,
+    compute_optimal_tokens,
     inference_flops_per_token,
     memory_breakdown,
     memory_bytes,
     mlp_parameters,
     training_flops,
+    training_seconds,
     transformer_parameters,
 )
 

@@ -8,6 +8,8 @@ transformer_parameters(n_layers, d_model, ...)    how many parameters a transfor
 memory_bytes(n_params, "fp16")                    how much memory the weights (or training) need
 training_flops(n_params, n_tokens)                how many operations training costs (6 N D)
 inference_flops_per_token(n_params)               how many operations one generated token costs
+compute_optimal_tokens(n_params)                  tokens to train on, about 20 per parameter
+training_seconds(n_params, n_tokens, flops/s)     how long training takes on given hardware
 PUBLISHED_MODELS                                  six real models with their published sizes
 ================================================  ============================================
 
@@ -29,6 +31,8 @@ __all__ = [
     "memory_bytes",
     "training_flops",
     "inference_flops_per_token",
+    "compute_optimal_tokens",
+    "training_seconds",
 ]
 
 
@@ -346,3 +350,40 @@ def inference_flops_per_token(n_params: float) -> float:
     float, operations.
     """
     return 2.0 * _check_amount(n_params, "n_params", "inference_flops_per_token")
+
+
+def compute_optimal_tokens(n_params: float, tokens_per_param: float = 20.0) -> float:
+    """Training tokens for a compute-optimal model of N parameters: about 20 N.
+
+    The rule of thumb comes from Hoffmann et al. (2022), "Training Compute-Optimal Large
+    Language Models" (https://arxiv.org/abs/2203.15556): for a fixed compute budget, loss is
+    lowest when parameters and training tokens grow together, at roughly 20 tokens per
+    parameter. A 70B model: 1.4e12 tokens. (Llama 3 8B saw 15e12 tokens, far more: models
+    that will be run a lot are deliberately trained past this point.)
+
+    Returns
+    -------
+    float, tokens.
+    """
+    n = _check_amount(n_params, "n_params", "compute_optimal_tokens")
+    return n * _check_amount(tokens_per_param, "tokens_per_param", "compute_optimal_tokens")
+
+
+def training_seconds(n_params: float, n_tokens: float, flops_per_second: float,
+                     utilization: float = 1.0) -> float:
+    """Seconds to train N parameters on D tokens with hardware doing ``flops_per_second``.
+
+    time = 6 N D / (flops_per_second * utilization). Real training keeps the hardware busy
+    only part of the time: ``utilization`` (in (0, 1]) is that share, often 0.3 to 0.5 for
+    large runs. Divide by 86400 for days.
+
+    Returns
+    -------
+    float, seconds.
+    """
+    who = "training_seconds"
+    speed = _check_amount(flops_per_second, "flops_per_second", who)
+    share = _check_amount(utilization, "utilization", who)
+    if share > 1:
+        raise ValueError(f"{who} expected utilization in (0, 1], got {share}.")
+    return training_flops(n_params, n_tokens) / (speed * share)

@@ -141,3 +141,20 @@ def test_flops_refuse_non_positive_or_infinite_amounts():
         scale.inference_flops_per_token(float("inf"))
     with pytest.raises(ValueError, match="n_params"):
         scale.inference_flops_per_token(float("nan"))
+
+
+def test_compute_optimal_tokens_is_twenty_per_parameter():
+    assert scale.compute_optimal_tokens(70e9) == pytest.approx(1.4e12)
+    assert scale.compute_optimal_tokens(1e6, tokens_per_param=5) == pytest.approx(5e6)
+    with pytest.raises(ValueError, match="n_params"):
+        scale.compute_optimal_tokens(0)
+
+
+def test_training_seconds_divides_6ND_by_the_effective_speed():
+    # 6 * 1e9 * 1e10 = 6e19 operations at 1e15 op/s, half of the time busy: 1.2e5 s
+    assert scale.training_seconds(1e9, 1e10, 1e15, utilization=0.5) == pytest.approx(1.2e5)
+    assert scale.training_seconds(10, 10, 600) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"utilization in \(0, 1\]"):
+        scale.training_seconds(1e9, 1e10, 1e15, utilization=1.5)
+    with pytest.raises(ValueError, match="flops_per_second"):
+        scale.training_seconds(1e9, 1e10, 0)

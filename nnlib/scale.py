@@ -19,7 +19,9 @@ Memory is in bytes; 1 GB here is 10**9 bytes (as drive and GPU makers count).
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = [
     "BYTES_PER_PARAM",
@@ -252,14 +254,14 @@ stated by the source."""
 
 # --- memory ---------------------------------------------------------------------------------
 
-BYTES_PER_PARAM: dict[str, float] = {
+BYTES_PER_PARAM: Mapping[str, float] = MappingProxyType({
     "fp32": 4, "float32": 4,
     "fp16": 2, "float16": 2,
     "bf16": 2, "bfloat16": 2,
     "int8": 1,
     "int4": 0.5,
-}
-"""Bytes to store one number in each format (int4 packs two numbers per byte)."""
+})
+"""Bytes to store one number in each format (int4 packs two numbers per byte); read-only."""
 
 
 def memory_breakdown(n_params: float, dtype: str = "fp32",

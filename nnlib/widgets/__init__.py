@@ -12,4 +12,5 @@ training     chapter 4: learning rate on a 1-D loss, the training playground
 scale        chapter 5: training time and memory calculator
 """
 
+from nnlib.widgets.activations import activation_explorer_widget, temperature_widget  # noqa: F401
 from nnlib.widgets.neuron import decision_boundary_widget, spam_neuron_widget  # noqa: F401

@@ -67,6 +67,24 @@ from nnlib.losses import (
 from nnlib.neuron import Perceptron, weighted_sum
 
 # --- layers, network, optim ---
+from nnlib import layers, network, optim
+from nnlib.layers import (
+    GELU,
+    Dense,
+    Dropout,
+    Identity,
+    Layer,
+    LeakyReLU,
+    Parameter,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+    activation_layer,
+)
+from nnlib.network import History, Sequential, count_parameters, mlp
+from nnlib.optim import SGD, Adam, adam_step, sgd_step
 
 # --- data, scale ---
 from nnlib import data, scale

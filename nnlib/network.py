@@ -1,0 +1,395 @@
+"""Networks: layers in a row (``Sequential``), training them (``fit``), and counting parameters.
+
+A ``Sequential`` network is itself a layer: its forward pass runs the layers' forward passes in
+order, its backward pass runs their backward passes in reverse (the chain rule). One training
+step is then four lines (``Sequential.train_step``)::
+
+    out = model.forward(X)                        # forward pass, shape (batch, n_outputs)
+    value = loss.forward(out, y)                  # mean loss over the batch
+    model.backward(loss.backward())               # gradients of every parameter
+    optimizer.step(model.parameters())            # update the weights in place
+
+``fit`` repeats this over shuffled mini-batches for some epochs and returns a ``History``.
+
+Example, a 2-16-16-2 classifier for a two-class data set::
+
+    >>> model = mlp([2, 16, 16, 2], activation="relu", rng=0)   # outputs logits
+    >>> history = model.fit(X, y, "cross_entropy", Adam(lr=0.01), epochs=100, rng=0)
+    >>> model.predict(X)          # class labels, shape (batch,)
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from nnlib import losses
+from nnlib._utils import as_float_array, as_rng, check_2d, check_finite
+from nnlib.layers import Dense, Layer, Parameter, Sigmoid, Softmax, activation_layer
+
+__all__ = ["Sequential", "History", "count_parameters", "mlp"]
+
+
+def count_parameters(layer_sizes: list[int]) -> int:
+    """Number of weights and biases of an MLP with these layer sizes (inputs first).
+
+    Each Dense layer from n_in to n_out units has n_in * n_out weights and n_out biases:
+    ``count_parameters([3, 4, 2]) == (3*4 + 4) + (4*2 + 2) == 26``.
+    """
+    sizes = _checked_sizes(layer_sizes, "count_parameters")
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _checked_sizes(layer_sizes: list[int], who: str) -> list[int]:
+    sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else None
+    if sizes is None or len(sizes) < 2:
+        raise ValueError(f"{who} expected a list of at least two layer sizes (inputs, ..., "
+                         f"outputs), got {layer_sizes!r}")
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+            raise ValueError(f"{who} expected every layer size to be a positive int, "
+                             f"got {size!r} in {layer_sizes!r}")
+    return [int(s) for s in sizes]
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch.
+
+    loss, accuracy          on the training batches of the epoch (the mean over its batches,
+                            weighted by batch size, measured while training, as Keras does)
+    val_loss, val_accuracy  on ``validation_data`` after the epoch, in evaluation mode
+                            (empty lists when there is no validation data)
+
+    Accuracy is NaN when the targets are not class labels (e.g. regression with MSE).
+    ``history["loss"]`` works like ``history.loss``; ``history.as_dict()`` gives a plain dict.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key not in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            raise KeyError(f"History has 'loss', 'accuracy', 'val_loss', 'val_accuracy'; "
+                           f"got {key!r}")
+        return getattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        return asdict(self)
+
+
+def _looks_like_labels(y: np.ndarray) -> bool:
+    """True when targets are class labels (ints, 0/1 floats, or one-hot rows)."""
+    return y.dtype.kind in "iub" or bool(np.all(y == np.round(y)))
+
+
+def _accuracy(out: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """Fraction of rows whose predicted class equals the target class.
+
+    out has shape (batch, k). For k > 1 the prediction is the argmax of the row and y holds
+    integer labels (batch,) or one-hot rows (batch, k). For k == 1 the prediction is
+    ``out > threshold`` and y holds 0/1 labels, shape (batch,) or (batch, 1).
+    """
+    if out.shape[1] == 1:
+        predicted = (out[:, 0] > threshold).astype(np.int64)
+        true = y.reshape(-1)
+    else:
+        predicted = out.argmax(axis=1)
+        true = y if y.ndim == 1 else y.argmax(axis=1)
+    return float(np.mean(predicted == true))
+
+
+class Sequential(Layer):
+    """Layers applied one after the other: ``Sequential([Dense(2, 8), ReLU(), Dense(8, 1)])``.
+
+    ``layers`` is the list of layers; each needs ``forward``, ``backward`` and ``parameters``.
+    The parameters are renamed ``"layers[i].W"`` and so on, so reports can say which is which.
+    Shapes: ``forward(X)`` takes (batch, n_inputs) and returns (batch, n_outputs).
+    """
+
+    def __init__(self, layers: list[Layer]) -> None:
+        if not isinstance(layers, (list, tuple)) or len(layers) == 0:
+            raise ValueError(f"Sequential expected a non-empty list of layers, got {layers!r}")
+        for i, layer in enumerate(layers):
+            if isinstance(layer, type):
+                raise TypeError(f"Sequential expected layer objects, got the class "
+                                f"{layer.__name__} at position {i}. Hint: write "
+                                f"{layer.__name__}() with parentheses.")
+            if not all(callable(getattr(layer, m, None))
+                       for m in ("forward", "backward", "parameters")):
+                raise TypeError(f"Sequential expected layers with forward, backward and "
+                                f"parameters methods, got {type(layer).__name__} at position {i}")
+        self.layers = list(layers)
+        self.training = True
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Sequential):
+                for p in layer.parameters():
+                    p.name = f"layers[{i}].{p.name.rsplit('.', 1)[-1]}"
+
+    # --- forward and backward, side by side
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Run every layer's forward pass in order; return the last layer's output."""
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Run every layer's backward pass in reverse order; return dL/dX, shape of X.
+
+        With ``input_grad=False`` (used by ``train_step``) a first ``Dense`` layer skips the
+        gradient with respect to the input data, which training does not need; None is returned.
+        """
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not input_grad and isinstance(layer, (Dense, Sequential)):
+                return layer.backward(dY, input_grad=False)
+            dY = layer.backward(dY)
+        return dY
+
+    def parameters(self) -> list[Parameter]:
+        """All trainable parameters, layer by layer (each with ``.value`` and ``.grad``)."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    @property
+    def n_params(self) -> int:
+        """Total number of trainable numbers (weights and biases)."""
+        return sum(p.size for p in self.parameters())
+
+    # --- modes
+
+    def train(self) -> Sequential:
+        """Training mode (Dropout drops); returns the model."""
+        return self._set_training(True)
+
+    def eval(self) -> Sequential:
+        """Evaluation mode (Dropout passes everything through); returns the model."""
+        return self._set_training(False)
+
+    def _set_training(self, training: bool) -> Sequential:
+        self.training = training
+        for layer in self.layers:
+            if isinstance(layer, Sequential):
+                layer._set_training(training)
+            else:
+                layer.training = training
+        return self
+
+    def _forward_eval(self, X: np.ndarray) -> np.ndarray:
+        """Forward pass in evaluation mode, then back to the mode the model was in."""
+        was_training = self.training
+        self.eval()
+        try:
+            return self.forward(X)
+        finally:
+            self._set_training(was_training)
+
+    # --- predictions
+
+    def _threshold(self) -> float:
+        """Decision threshold for a single output column: 0.5 after a Sigmoid, else 0."""
+        return 0.5 if isinstance(self.layers[-1], Sigmoid) else 0.0
+
+    def predict(self, X: np.ndarray, threshold: float | None = None) -> np.ndarray:
+        """Class labels, shape (batch,), computed in evaluation mode.
+
+        Several output columns: the index of the largest output (argmax; the same for logits
+        and for softmax probabilities). One output column: 1 where the output exceeds the
+        threshold, else 0; the threshold is 0.5 when the last layer is a Sigmoid
+        (probabilities) and 0 otherwise (logits), unless given.
+        """
+        X = self._checked_X(X, "predict")
+        out = self._forward_eval(X)
+        if out.ndim != 2:
+            raise ValueError(f"Sequential.predict expected outputs of shape (batch, k), "
+                             f"got shape {out.shape}")
+        if out.shape[1] == 1:
+            cut = self._threshold() if threshold is None else float(threshold)
+            return (out[:, 0] > cut).astype(np.int64)
+        return out.argmax(axis=1)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities, computed in evaluation mode.
+
+        Several output columns: softmax of the logits, shape (batch, k) (the outputs themselves
+        if the last layer is a Softmax). One column: the probability of class 1, shape
+        (batch, 1) (sigmoid of the logit, or the output itself after a Sigmoid).
+        """
+        from nnlib.activations import sigmoid, softmax
+
+        out = self._forward_eval(self._checked_X(X, "predict_proba"))
+        if isinstance(self.layers[-1], (Sigmoid, Softmax)):
+            return out
+        return sigmoid(out) if out.shape[1] == 1 else softmax(out, axis=1)
+
+    def _checked_X(self, X: np.ndarray, who: str) -> np.ndarray:
+        X = as_float_array(X, "X", f"Sequential.{who}")
+        check_2d(X, None, "X", f"Sequential.{who}")
+        check_finite(X, "X", f"Sequential.{who}")
+        return X
+
+    # --- training
+
+    @staticmethod
+    def _target_like(y: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Labels of shape (batch,) become (batch, 1) when the output has a single column."""
+        if y.ndim == 1 and out.ndim == 2 and out.shape[1] == 1:
+            return y.reshape(-1, 1)
+        return y
+
+    def _step(self, X: np.ndarray, y: np.ndarray, loss, optimizer) -> tuple[float, np.ndarray]:
+        out = self.forward(X)
+        value = loss.forward(out, self._target_like(y, out))
+        self.backward(loss.backward(), input_grad=False)
+        optimizer.step(self.parameters())
+        return value, out
+
+    def train_step(self, X: np.ndarray, y: np.ndarray, loss, optimizer) -> float:
+        """One step of training on the batch (X, y): forward, loss, backward, update.
+
+        ``loss`` is a loss object or name (see ``nnlib.losses.get_loss``); ``optimizer`` an
+        ``nnlib.optim`` optimiser. Returns the batch's mean loss before the update.
+        """
+        return float(self._step(X, y, losses.get_loss(loss), optimizer)[0])
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray, loss) -> tuple[float, float]:
+        """Return (mean loss, accuracy) on (X, y) in evaluation mode; accuracy NaN if no labels."""
+        X = self._checked_X(X, "evaluate")
+        y = np.asarray(y)
+        loss = losses.get_loss(loss)
+        out = self._forward_eval(X)
+        value = float(loss.forward(out, self._target_like(y, out)))
+        acc = _accuracy(out, y, self._threshold()) if _looks_like_labels(y) else float("nan")
+        return value, acc
+
+    def fit(self, X: np.ndarray, y: np.ndarray, loss, optimizer, epochs: int,
+            batch_size: int = 32, validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+            rng: None | int | np.random.Generator = None, verbose: bool = False,
+            shuffle: bool = True) -> History:
+        """Train with mini-batch gradient descent; return a :class:`History` (per epoch).
+
+        X : inputs, shape (n, n_inputs). y : targets: integer labels (n,), one-hot rows
+        (n, k), 0/1 labels (n,) or (n, 1) for a single output column, or real targets for MSE.
+        loss : loss object or name ("mse", "bce", "bce_logits", "cross_entropy").
+        optimizer : e.g. ``SGD(lr=0.1)`` or ``Adam(lr=0.01)``.
+        epochs : passes over the data. batch_size : examples per step (the last batch of an
+        epoch may be smaller). validation_data : optional (X_val, y_val), evaluated after each
+        epoch. rng : seed or Generator for shuffling (shuffle=False keeps the order).
+        verbose : print one line per epoch.
+        """
+        X = self._checked_X(X, "fit")
+        y = np.asarray(y)
+        if y.ndim == 0 or len(y) != len(X):
+            raise ValueError(f"Sequential.fit expected y with one target per row of X "
+                             f"({len(X)}), got y of shape {y.shape}")
+        if y.dtype.kind not in "iubf":
+            raise TypeError(f"Sequential.fit expected numeric targets y, got dtype {y.dtype}")
+        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"Sequential.fit expected {name} to be a positive int, "
+                                 f"got {value!r}")
+        if not callable(getattr(optimizer, "step", None)):
+            raise TypeError(f"Sequential.fit expected an optimizer with a step method (e.g. "
+                            f"nnlib.optim.SGD(lr=0.1)), got {optimizer!r}")
+        loss = losses.get_loss(loss)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("Sequential.fit expected validation_data=(X_val, y_val), got "
+                                 f"{type(validation_data).__name__}")
+            X_val = self._checked_X(validation_data[0], "fit (validation_data)")
+            y_val = np.asarray(validation_data[1])
+        gen = as_rng(rng)
+        labels = _looks_like_labels(y)
+        history = History()
+        n = len(X)
+        self.train()
+        for epoch in range(1, epochs + 1):
+            order = gen.permutation(n) if shuffle else np.arange(n)
+            total_loss = total_correct = 0.0
+            for start in range(0, n, batch_size):
+                batch = order[start:start + batch_size]
+                value, out = self._step(X[batch], y[batch], loss, optimizer)
+                total_loss += value * len(batch)
+                if labels:
+                    total_correct += _accuracy(out, y[batch], self._threshold()) * len(batch)
+            history.loss.append(total_loss / n)
+            history.accuracy.append(total_correct / n if labels else float("nan"))
+            message = f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4f}"
+            if labels:
+                message += f", accuracy {history.accuracy[-1]:.3f}"
+            if validation_data is not None:
+                val_loss, val_acc = self.evaluate(X_val, y_val, loss)
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_acc)
+                message += f", val_loss {val_loss:.4f}, val_accuracy {val_acc:.3f}"
+            if not np.isfinite(history.loss[-1]):
+                raise FloatingPointError(
+                    f"Sequential.fit: the loss became {history.loss[-1]} in epoch {epoch}. "
+                    "Hint: lower the learning rate.")
+            if verbose:
+                print(message)
+        return history
+
+    # --- description
+
+    def summary(self) -> str:
+        """A table of the layers with their output widths and parameter counts (a string).
+
+        Use ``print(model.summary())``.
+        """
+        rows = [("layer", "output", "parameters")]
+        width = None
+        for i, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                width = layer.n_out
+            shape = "(batch, ?)" if width is None else f"(batch, {width})"
+            count = sum(p.size for p in layer.parameters())
+            rows.append((f"{i}: {layer!r}", shape, f"{count:,}"))
+        w0 = max(len(r[0]) for r in rows)
+        w1 = max(len(r[1]) for r in rows)
+        lines = [f"{a:<{w0}}  {b:<{w1}}  {c:>10}" for a, b, c in rows]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append("-" * len(lines[0]))
+        lines.append(f"total parameters: {self.n_params:,}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"    {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n])"
+
+
+_RELU_LIKE = ("relu", "leaky_relu", "gelu", "silu")
+
+
+def mlp(layer_sizes: list[int], activation: str = "relu", output: str | None = None,
+        init: str | None = None, rng: None | int | np.random.Generator = None,
+        dtype: type | np.dtype = np.float64) -> Sequential:
+    """Build a multi-layer perceptron: Dense layers with an activation between them.
+
+    ``mlp([2, 16, 16, 2])`` is Dense(2, 16), ReLU, Dense(16, 16), ReLU, Dense(16, 2).
+    output : None (the last layer outputs logits, for "cross_entropy" or "bce_logits"), or an
+        activation name for the output ("sigmoid", "softmax", ...).
+    init : weight initialisation of every Dense layer; None picks "he" for ReLU-like
+        activations (relu, leaky_relu, gelu, silu) and "xavier" for the others.
+    rng : one seed or Generator for all layers, so the whole network is reproducible.
+    """
+    sizes = _checked_sizes(layer_sizes, "mlp")
+    activation_layer(activation)  # fail early on an unknown name
+    if init is None:
+        init = "he" if str(activation).lower() in _RELU_LIKE else "xavier"
+    gen = as_rng(rng)
+    layers: list[Layer] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(Dense(n_in, n_out, init=init, rng=gen, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(activation_layer(activation))
+    if output is not None:
+        layers.append(activation_layer(output))
+    return Sequential(layers)

@@ -7,9 +7,9 @@ files the site needs from ``node_modules/`` into ``web_assets/vendor/`` (git-ign
 ``_config.yml`` lists ``web_assets`` in ``html_static_path``, so Sphinx publishes them under
 ``_build/html/_static/vendor/``, where ``mathjax_path`` and ``nb_ipywidgets_js`` point.
 
-It runs by itself: ``_config.yml`` loads this module as a Sphinx extension, which copies the
-assets when the build starts and stops the build with a clear message when ``npm ci`` has not
-been run. ``python -m tools.assets`` does the same copy by hand.
+It runs by itself: the book's Sphinx extension (tools/book_extension.py) copies the assets when
+the build starts, and stops the build with a clear message when ``npm ci`` has not been run.
+``python -m tools.assets`` does the same copy by hand.
 """
 
 from __future__ import annotations
@@ -103,17 +103,6 @@ def copy_assets(dest: Path = STAGING, root: Path = ROOT) -> list[Path]:
     shutil.copy2(REQUIRE_CONFIG, vendor / REQUIRE_CONFIG.name)
     copied.append(vendor / REQUIRE_CONFIG.name)
     return copied
-
-
-def _copy_at_build_start(app, config) -> None:
-    """Sphinx ``config-inited`` handler: stage the assets before Sphinx checks html_static_path."""
-    copy_assets()
-
-
-def setup(app):
-    """Sphinx extension entry point (listed under sphinx.local_extensions in _config.yml)."""
-    app.connect("config-inited", _copy_at_build_start)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 def main(argv: list[str] | None = None) -> int:

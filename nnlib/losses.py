@@ -265,11 +265,16 @@ class CrossEntropy(Loss):
 
     name = "cross_entropy"
 
-    def _loss(self, pred: Any, target: Any) -> float:
-        return cross_entropy(pred, target)
+    def forward(self, pred: Any, target: Any) -> float:
+        """Mean loss, as ``cross_entropy``; keeps the softmax probabilities P (n, k) and the
+        one-hot targets Y (n, k) for backward, so the inputs are checked and converted once."""
+        z, Y = _logits_and_onehot(pred, target, "cross_entropy")
+        self._cache = (softmax(z, axis=1), Y)
+        return float(-np.sum(Y * log_softmax(z, axis=1)) / z.shape[0])
 
-    def _grad(self, pred: Any, target: Any) -> np.ndarray:
-        return cross_entropy_grad(pred, target)
+    def _grad(self, P: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """dL/dlogits = (P - Y) / n from what forward kept (as ``cross_entropy_grad``)."""
+        return (P - Y) / P.shape[0]
 
 
 _FACTORIES = {

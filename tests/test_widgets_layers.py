@@ -5,6 +5,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+from nnlib.network import count_parameters  # noqa: E402
 from nnlib.widgets.layers import network_builder_widget, network_state, parameter_summary  # noqa: E402
 
 
@@ -40,10 +41,9 @@ def test_counts_match_the_shapes_of_real_weight_arrays(sizes):
 
 
 def test_counts_agree_with_nnlib_count_parameters():
-    network = pytest.importorskip("nnlib.network")
     for sizes in ([3, 4, 2], [3, 7], [2, 2, 1], [5, 16, 16, 16, 4]):
         state = network_state(sizes[0], sizes[1:-1], sizes[-1])
-        assert state["n_params"] == network.count_parameters(sizes)
+        assert state["n_params"] == count_parameters(sizes)
 
 
 def test_summary_shows_weights_and_biases_separately():
@@ -80,7 +80,6 @@ def _parts(box):
 
 
 def test_widget_starts_on_the_spam_network():
-    pytest.importorskip("nnlib.plots")
     box = network_builder_widget()
     _, depth, hidden, _, summary, _ = _parts(box)
     assert depth.value == 1
@@ -89,7 +88,6 @@ def test_widget_starts_on_the_spam_network():
 
 
 def test_moving_sliders_updates_the_count_and_greys_out_unused_layers():
-    pytest.importorskip("nnlib.plots")
     box = network_builder_widget()
     inputs, depth, hidden, outputs, summary, _ = _parts(box)
     depth.value = 2
@@ -110,3 +108,20 @@ def test_widget_rejects_a_start_that_does_not_fit_its_sliders():
         network_builder_widget(hidden=[2, 2, 2, 2, 2])
     with pytest.raises(ValueError, match="max_units"):
         network_builder_widget(n_inputs=12)
+
+
+def test_executed_notebook_saves_the_initial_diagram_in_the_widget_state():
+    """The static web page shows the widget from its saved state: the first plot must be in it."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from nnlib.widgets.layers import network_builder_widget\nnetwork_builder_widget()")])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    outputs = [out for model in state.values() if model["model_name"] == "OutputModel"
+               for out in model["state"].get("outputs", [])]
+    assert any("image/png" in out.get("data", {}) for out in outputs)
+    html = [model["state"]["value"] for model in state.values()
+            if model["model_name"] == "HTMLModel"]
+    assert any("<b>26</b> parameters" in value for value in html)

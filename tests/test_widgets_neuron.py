@@ -150,7 +150,10 @@ def test_boundary_widget_defaults_and_slider_update():
     sliders = [p for p in _all_children(w) if isinstance(p, widgets.FloatSlider)]
     assert [s.description for s in sliders] == ["w1", "w2", "b"]
     assert [s.value for s in sliders] == [1.0, 1.0, -0.5]
-    sliders[2].value = -1.5  # moving the slider redraws without error
+    readout = [p for p in _all_children(w) if isinstance(p, widgets.HTML)][0]
+    assert "<b>2 of 4</b> points on the wrong side ((0, 1), (1, 0))" in readout.value
+    sliders[2].value = -1.5  # the AND line: every point on its side
+    assert "<b>0 of 4</b> points on the wrong side." in readout.value
 
 
 def test_boundary_widget_needs_both_points_and_labels():

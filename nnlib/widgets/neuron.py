@@ -303,13 +303,20 @@ def decision_boundary_widget(X=None, y=None, w1: float = 1.0, w2: float = 1.0,
                                    description=name, continuous_update=False)
 
     controls = {"w1": slider(w1, "w1"), "w2": slider(w2, "w2"), "b": slider(b, "b")}
+    readout = widgets.HTML()  # the plot's message in words, for readers who cannot see it
 
     def update(w1, w2, b):
         state = boundary_state(w1, w2, b, X, y, xlim, ylim)
+        wrong = ", ".join(f"({p[0]:g}, {p[1]:g})" for p in X[state["misclassified"]])
+        readout.value = (
+            f"<code>{w1:.1f}&middot;x1 + {w2:.1f}&middot;x2 + ({b:.1f}) = 0</code>: "
+            f"<b>{state['n_errors']} of {len(X)}</b> points on the wrong side"
+            + (f" ({wrong})" if wrong else "") + "."
+        )
         fig, ax = plt.subplots(figsize=(5, 5))
         _draw_boundary_state(ax, state, w1, w2, b, X, y, xlim, ylim)
         fig.tight_layout()
         plt.show()
 
     plot = widgets.interactive_output(update, controls)
-    return widgets.VBox([widgets.HBox(list(controls.values())), plot])
+    return widgets.VBox([widgets.HBox(list(controls.values())), readout, plot])

@@ -1,0 +1,422 @@
+"""Chapter 4 widgets: gradient descent with a learning-rate slider, and the training playground.
+
+The update logic is in plain functions that need no widgets and no kernel (the tests call them):
+
+loss_1d(w), loss_1d_grad(w)                     the one-parameter loss L(w) = (w - 3)^2 + 1
+gradient_descent_path(lr, steps, w0)            w after 0, 1, ..., steps updates, shape (steps+1,)
+learning_rate_state(lr, steps, w0)              the path, its losses and a verdict (crawls, ...)
+train_playground(dataset, hidden_layers, ...)   build, train and measure a small network
+first_epoch_reaching(values, threshold)         the first epoch whose value reaches a threshold
+draw_learning_rate(state, axes)                 the two plots the learning-rate widget shows
+draw_playground(result, axes)                   the three plots the playground shows
+
+The builders ``learning_rate_widget`` and ``training_playground_widget`` only wire sliders,
+dropdowns and a button to those functions. Plots are drawn with matplotlib into ``Output``
+widgets when the builder runs, so the saved notebook (and the static page) shows the first plot.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import time
+from typing import Any
+
+import numpy as np
+
+from nnlib import data
+from nnlib.network import History, Sequential, mlp
+from nnlib.optim import SGD, Adam
+
+__all__ = [
+    "W_BEST",
+    "loss_1d",
+    "loss_1d_grad",
+    "gradient_descent_path",
+    "learning_rate_state",
+    "draw_learning_rate",
+    "learning_rate_widget",
+    "DATASETS",
+    "OPTIMIZERS",
+    "PLAYGROUND_ACTIVATIONS",
+    "PLAYGROUND_DEFAULTS",
+    "first_epoch_reaching",
+    "train_playground",
+    "draw_playground",
+    "training_playground_widget",
+]
+
+# --------------------------------------------------------------------------------------------
+# Gradient descent on one parameter
+# --------------------------------------------------------------------------------------------
+
+W_BEST = 3.0
+"""Where the one-parameter loss has its minimum."""
+
+
+def loss_1d(w: Any) -> np.ndarray | float:
+    """The one-parameter loss L(w) = (w - 3)^2 + 1 (lowest value 1, at w = 3). Any shape."""
+    return (np.asarray(w, dtype=float) - W_BEST) ** 2 + 1.0
+
+
+def loss_1d_grad(w: Any) -> np.ndarray | float:
+    """Its derivative dL/dw = 2 (w - 3). Same shape as w."""
+    return 2.0 * (np.asarray(w, dtype=float) - W_BEST)
+
+
+def _check_positive(value: Any, name: str, who: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+            np.isfinite(value) and value > 0):
+        raise ValueError(f"{who} expected {name} to be a positive number, got {value!r}.")
+    return float(value)
+
+
+def _check_count(value: Any, name: str, who: str, low: int = 1, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (
+            high is not None and value > high):
+        upper = "" if high is None else f" and at most {high}"
+        raise ValueError(f"{who} expected {name} to be an int of at least {low}{upper}, "
+                         f"got {value!r}.")
+    return int(value)
+
+
+def gradient_descent_path(lr: float, steps: int, w0: float = -1.0) -> np.ndarray:
+    """Run ``steps`` updates w <- w - lr * dL/dw on ``loss_1d`` from ``w0``.
+
+    Returns the array of w before the first update and after each one, shape (steps + 1,).
+    Once |w| exceeds 1e6 (a diverging run) the remaining entries are inf with the sign of the
+    last value, instead of overflowing.
+    """
+    lr = _check_positive(lr, "the learning rate lr", "gradient_descent_path")
+    steps = _check_count(steps, "steps", "gradient_descent_path", low=0)
+    if isinstance(w0, bool) or not isinstance(w0, numbers.Real) or not np.isfinite(w0):
+        raise ValueError(f"gradient_descent_path expected a finite starting point w0, "
+                         f"got {w0!r}.")
+    path = np.empty(steps + 1)
+    path[0] = w = float(w0)
+    for k in range(1, steps + 1):
+        if abs(w) > 1e6:
+            path[k:] = np.copysign(np.inf, w)
+            break
+        w = w - lr * float(loss_1d_grad(w))
+        path[k] = w
+    return path
+
+
+def learning_rate_state(lr: float, steps: int, w0: float = -1.0) -> dict:
+    """Everything the learning-rate widget shows for one setting of its sliders.
+
+    Returns a dict with
+        ``path`` : w after 0..steps updates, shape (steps + 1,) (see ``gradient_descent_path``);
+        ``losses`` : L(w) along the path, shape (steps + 1,);
+        ``factor`` : 1 - 2 lr, the number the distance to the minimum is multiplied by per step
+            (for this loss w_new - 3 = (1 - 2 lr)(w - 3));
+        ``verdict`` : "diverges" (the distance grows: |factor| > 1), "bounces forever"
+            (|factor| = 1), "oscillates" (w jumps from side to side but settles: factor < 0),
+            "crawls" (same side all the way, but after ``steps`` steps still more than 10% of
+            the starting distance away) or "converges".
+    """
+    path = gradient_descent_path(lr, steps, w0)
+    factor = 1.0 - 2.0 * float(lr)
+    start = abs(path[0] - W_BEST)
+    end = abs(path[-1] - W_BEST)
+    if abs(factor) > 1 + 1e-12:
+        verdict = "diverges"
+    elif abs(abs(factor) - 1) <= 1e-12 and start > 0:
+        verdict = "bounces forever"
+    elif factor < 0:
+        verdict = "oscillates"
+    elif start > 0 and end > 0.1 * start:
+        verdict = "crawls"
+    else:
+        verdict = "converges"
+    with np.errstate(over="ignore", invalid="ignore"):
+        losses = np.asarray(loss_1d(path), dtype=float)
+    return {"path": path, "losses": losses, "factor": factor, "verdict": verdict}
+
+
+def draw_learning_rate(state: dict, lr: float, axes: Any) -> None:
+    """Left: the loss curve with the path of w drawn on it. Right: the loss after each step."""
+    from nnlib.plots import LINESTYLES, MARKERS, PALETTE
+
+    ax_curve, ax_steps = axes
+    path, losses = state["path"], state["losses"]
+    finite = np.isfinite(path)
+    shown = path[finite]
+    low = min(-2.0, float(shown.min()) - 0.5)
+    high = max(8.0, float(shown.max()) + 0.5)
+    low, high = max(low, -12.0), min(high, 18.0)  # a diverging path leaves the window
+    grid = np.linspace(low, high, 300)
+    ax_curve.plot(grid, loss_1d(grid), color=PALETTE[0], linestyle=LINESTYLES[0], linewidth=2,
+                  label="L(w) = (w - 3)² + 1")
+    inside = finite & (path >= low) & (path <= high)
+    ax_curve.plot(path[inside], losses[inside], color=PALETTE[3], linestyle=LINESTYLES[1],
+                  marker=MARKERS[0], markersize=5, linewidth=1.2, label="w after each step")
+    ax_curve.plot([path[0]], [losses[0]], linestyle="none", marker=MARKERS[1], markersize=9,
+                  color=PALETTE[1], markeredgecolor="black", label="start")
+    ax_curve.axvline(W_BEST, color="black", linestyle=LINESTYLES[2], linewidth=1)
+    ax_curve.set_xlim(low, high)
+    ax_curve.set_ylim(0, float(loss_1d(low if W_BEST - low > high - W_BEST else high)) * 1.05)
+    ax_curve.set_xlabel("w")
+    ax_curve.set_ylabel("loss L(w)")
+    ax_curve.legend(loc="upper center", fontsize=8, framealpha=0.9)
+    final = path[-1]
+    where = f"w = {final:.4g}" if np.isfinite(final) else "w beyond ±1e6"
+    ax_curve.set_title(f"lr = {lr:.3g}: {state['verdict']} ({where})", fontsize=10)
+
+    steps = np.arange(len(path))
+    shown_losses = np.where(np.isfinite(losses), losses, np.nan)
+    ax_steps.semilogy(steps, shown_losses - 1.0 + 1e-12, color=PALETTE[3],
+                      linestyle=LINESTYLES[1], marker=MARKERS[0], markersize=4)
+    ax_steps.set_xlabel("step")
+    ax_steps.set_ylabel("L(w) - 1 (distance above the minimum)")
+    ax_steps.set_title(f"each step multiplies w - 3 by 1 - 2·lr = {state['factor']:.3g}",
+                       fontsize=10)
+
+
+def learning_rate_widget(lr: float = 0.1, steps: int = 20, w0: float = -1.0):
+    """A log-scale learning-rate slider and a steps slider over gradient descent on loss_1d.
+
+    lr from 0.001 to about 1.26: below about 0.05 the 20 steps crawl, around 0.5 one step lands
+    on the minimum, between 0.5 and 1 w jumps from side to side, above 1 it flies away.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    learning_rate_state(lr, steps, w0)  # fails early on bad values
+    lr_slider = widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0.1, step=0.05,
+                                       description="learning rate", readout_format=".3g",
+                                       continuous_update=False,
+                                       style={"description_width": "100px"},
+                                       layout=widgets.Layout(width="420px"))
+    steps_slider = widgets.IntSlider(value=int(steps), min=1, max=60, description="steps",
+                                     continuous_update=False,
+                                     style={"description_width": "100px"},
+                                     layout=widgets.Layout(width="420px"))
+
+    def update(lr, steps):
+        state = learning_rate_state(lr, steps, w0)
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        draw_learning_rate(state, lr, axes)
+        fig.tight_layout()
+        plt.show()
+
+    plot = widgets.interactive_output(update, {"lr": lr_slider, "steps": steps_slider})
+    return widgets.VBox([widgets.HBox([lr_slider, steps_slider]), plot])
+
+
+# --------------------------------------------------------------------------------------------
+# The training playground
+# --------------------------------------------------------------------------------------------
+
+DATASETS = {
+    "quadrants": data.quadrants,
+    "circles": data.circles,
+    "moons": data.moons,
+    "spirals": data.spirals,
+}
+"""The playground's data sets (functions of ``nnlib.data``; each takes n and rng)."""
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+"""sgd: plain SGD; momentum: SGD with momentum 0.9; adam: Adam with the default betas."""
+
+PLAYGROUND_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "silu")
+
+PLAYGROUND_DEFAULTS = dict(dataset="quadrants", hidden_layers=2, units=4, activation="relu",
+                           lr=0.03, optimizer="sgd", epochs=100, seed=0)
+"""The setting of the chapter: 2 inputs, two hidden layers of 4 ReLU units, SGD with learning
+rate 0.03 and mini-batches of 10 (the TensorFlow Playground's defaults), 100 epochs."""
+
+
+def first_epoch_reaching(values: Any, threshold: float) -> int | None:
+    """The first epoch (counting from 1) whose value is >= threshold, or None if none is.
+
+    ``values`` holds one number per epoch, e.g. ``history.val_accuracy``.
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1:
+        raise ValueError(f"first_epoch_reaching expected one value per epoch, shape (epochs,), "
+                         f"got shape {v.shape}.")
+    hits = np.flatnonzero(v >= threshold)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def _make_optimizer(name: str, lr: float):
+    if name == "sgd":
+        return SGD(lr)
+    if name == "momentum":
+        return SGD(lr, momentum=0.9)
+    return Adam(lr)
+
+
+def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: int = 4,
+                     activation: str = "relu", lr: float = 0.03, optimizer: str = "sgd",
+                     epochs: int = 100, seed: int = 0, n: int = 400, batch_size: int = 10,
+                     val_fraction: float = 0.25,
+                     snapshot_epochs: tuple[int, ...] = ()) -> dict:
+    """Build a network for a 2-D data set, train it, and report what happened.
+
+    The network is ``mlp([2, units, ..., units, 1])`` with ``hidden_layers`` hidden layers of
+    ``units`` units and the given activation, one output logit, trained with binary
+    cross-entropy on logits in mini-batches of ``batch_size``. ``n`` points of the data set are
+    drawn with ``seed``; ``val_fraction`` of them are kept for validation. The same seed sets
+    the initial weights and the shuffling, so a setting always gives the same run.
+
+    optimizer : "sgd", "momentum" (SGD with momentum 0.9) or "adam".
+    snapshot_epochs : epochs after which a copy of the model is kept (for boundary plots).
+
+    Returns a dict with
+        ``model`` (the trained Sequential), ``history`` (a History: loss, accuracy, val_loss,
+        val_accuracy per epoch), ``val_accuracy`` (after the last epoch), ``epoch_95`` (the
+        first epoch with validation accuracy >= 0.95, or None), ``snapshots`` ({epoch: model}),
+        ``seconds`` (training time), and the data ``X_train``, ``y_train``, ``X_val``, ``y_val``.
+
+    Raises FloatingPointError when the loss becomes infinite (learning rate too large).
+    """
+    who = "train_playground"
+    if dataset not in DATASETS:
+        raise ValueError(f"{who} expected dataset to be one of {sorted(DATASETS)}, "
+                         f"got {dataset!r}.")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"{who} expected optimizer to be one of {list(OPTIMIZERS)}, "
+                         f"got {optimizer!r}.")
+    if activation not in PLAYGROUND_ACTIVATIONS:
+        raise ValueError(f"{who} expected activation to be one of {list(PLAYGROUND_ACTIVATIONS)}"
+                         f", got {activation!r}.")
+    hidden_layers = _check_count(hidden_layers, "hidden_layers", who, low=0, high=6)
+    units = _check_count(units, "units", who, low=1, high=64)
+    epochs = _check_count(epochs, "epochs", who)
+    n = _check_count(n, "n", who, low=10)
+    batch_size = _check_count(batch_size, "batch_size", who)
+    lr = _check_positive(lr, "the learning rate lr", who)
+    seed = _check_count(seed, "seed", who, low=0)
+    for e in snapshot_epochs:
+        _check_count(e, "every snapshot epoch", who, low=0, high=epochs)
+
+    X, y = DATASETS[dataset](n=n, rng=seed)
+    X_train, y_train, X_val, y_val = data.train_val_split(X, y, val_fraction, rng=seed)
+    model = mlp([2] + [units] * hidden_layers + [1], activation=activation, rng=seed)
+    opt = _make_optimizer(optimizer, lr)
+    gen = np.random.default_rng(seed)
+
+    history = History()
+    snapshots: dict[int, Sequential] = {}
+    if 0 in snapshot_epochs:
+        snapshots[0] = copy.deepcopy(model)
+    stops = sorted({int(e) for e in snapshot_epochs if e > 0} | {epochs})
+    done = 0
+    start = time.perf_counter()
+    for stop in stops:  # train in pieces so that copies can be kept in between
+        part = model.fit(X_train, y_train, "bce_logits", opt, epochs=stop - done,
+                         batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            history[key].extend(part[key])
+        done = stop
+        if stop in snapshot_epochs:
+            snapshots[stop] = copy.deepcopy(model)
+    seconds = time.perf_counter() - start
+    return {
+        "model": model,
+        "history": history,
+        "val_accuracy": float(history.val_accuracy[-1]),
+        "epoch_95": first_epoch_reaching(history.val_accuracy, 0.95),
+        "snapshots": snapshots,
+        "seconds": seconds,
+        "X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
+    }
+
+
+def draw_playground(result: dict, axes: Any, title: str | None = None) -> None:
+    """Left: the decision boundary with the training points. Middle and right: loss and
+    accuracy per epoch (training solid, validation dashed)."""
+    from nnlib.plots import decision_boundary, plot_history
+
+    ax_boundary, ax_loss, ax_acc = axes
+    decision_boundary(result["model"], result["X_train"], result["y_train"], ax=ax_boundary,
+                      resolution=100, title=title)
+    plot_history(result["history"], ax=(ax_loss, ax_acc))
+    ax_acc.axhline(0.95, color="black", linestyle=":", linewidth=1)
+
+
+def _playground_summary(result: dict) -> str:
+    e95 = result["epoch_95"]
+    reached = (f"validation accuracy passed 95% in epoch <b>{e95}</b>" if e95 is not None
+               else "validation accuracy <b>never reached 95%</b>")
+    return (f"After {len(result['history'])} epochs: validation accuracy "
+            f"<b>{result['val_accuracy']:.1%}</b>; {reached}. "
+            f"({result['model'].n_params} parameters, trained in {result['seconds']:.1f} s.)")
+
+
+def training_playground_widget(**settings: Any):
+    """The training playground: choose a data set and a network, press Train, see the result.
+
+    Controls: data set (quadrants, circles, moons, spirals), hidden layers (0-4), units per
+    layer (1-16), activation, learning rate (log slider), optimiser (sgd, momentum, adam),
+    epochs and seed. The default setting (``PLAYGROUND_DEFAULTS``, overridable by keyword) is
+    trained when the widget is built, so the page shows its boundary and curves from the start.
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    unknown = set(settings) - set(PLAYGROUND_DEFAULTS)
+    if unknown:
+        raise TypeError(f"training_playground_widget got unknown settings {sorted(unknown)}; "
+                        f"expected some of {sorted(PLAYGROUND_DEFAULTS)}.")
+    start = {**PLAYGROUND_DEFAULTS, **settings}
+    style = {"description_width": "110px"}
+    layout = widgets.Layout(width="300px")
+    controls = {
+        "dataset": widgets.Dropdown(options=list(DATASETS), value=start["dataset"],
+                                    description="data set", style=style, layout=layout),
+        "hidden_layers": widgets.IntSlider(value=start["hidden_layers"], min=0, max=4,
+                                           description="hidden layers", style=style,
+                                           layout=layout),
+        "units": widgets.IntSlider(value=start["units"], min=1, max=16,
+                                   description="units per layer", style=style, layout=layout),
+        "activation": widgets.Dropdown(options=list(PLAYGROUND_ACTIVATIONS),
+                                       value=start["activation"], description="activation",
+                                       style=style, layout=layout),
+        "lr": widgets.FloatLogSlider(value=start["lr"], base=10, min=-3, max=0, step=0.1,
+                                     description="learning rate", readout_format=".3g",
+                                     style=style, layout=layout),
+        "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=start["optimizer"],
+                                      description="optimiser", style=style, layout=layout),
+        "epochs": widgets.IntSlider(value=start["epochs"], min=10, max=300, step=10,
+                                    description="epochs", style=style, layout=layout),
+        "seed": widgets.IntSlider(value=start["seed"], min=0, max=9, description="seed",
+                                  style=style, layout=layout),
+    }
+    button = widgets.Button(description="Train", button_style="primary", icon="play",
+                            layout=widgets.Layout(width="300px"))
+    readout = widgets.HTML()
+    plot = widgets.Output()
+
+    def run(_=None):
+        setting = {name: c.value for name, c in controls.items()}
+        button.disabled = True
+        readout.value = "training..."
+        try:
+            result = train_playground(**setting)
+        except FloatingPointError:
+            result = None
+            readout.value = ("The loss became infinite: the learning rate is too large for this "
+                             "setting. Lower it and press Train again.")
+        finally:
+            button.disabled = False
+        if result is None:
+            return
+        readout.value = _playground_summary(result)
+        with plot:
+            plot.clear_output(wait=True)
+            fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+            draw_playground(result, axes, title=f"{setting['dataset']} after "
+                                                f"{setting['epochs']} epochs")
+            fig.tight_layout()
+            plt.show()
+
+    button.on_click(run)
+    run()
+    left = widgets.VBox([controls[k] for k in ("dataset", "hidden_layers", "units",
+                                                "activation")])
+    right = widgets.VBox([controls[k] for k in ("lr", "optimizer", "epochs", "seed")] + [button])
+    return widgets.VBox([widgets.HBox([left, right]), readout, plot])

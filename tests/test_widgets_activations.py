@@ -169,3 +169,25 @@ def test_activation_explorer_widget_offers_the_activations():
     assert x_range.value == (-5.0, 5.0)
     with pytest.raises(ValueError, match="name must be one of"):
         w.activation_explorer_widget("softmax")
+
+
+@pytest.mark.slow
+def test_both_widgets_save_their_first_plot_in_the_notebook_widget_state():
+    """Executed as the site build does, each widget's Output holds a PNG of its first plot."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from nnlib.widgets import activations as aw"),
+        nbformat.v4.new_code_cell("aw.temperature_widget()"),
+        nbformat.v4.new_code_cell("aw.activation_explorer_widget('sigmoid')"),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    outputs = [m["state"]["outputs"] for m in state.values() if m["model_name"] == "OutputModel"]
+    assert len(outputs) == 2
+    for out in outputs:
+        assert any("image/png" in o.get("data", {}) for o in out)
+    sliders = [m["state"] for m in state.values() if m["model_name"] == "FloatSliderModel"]
+    assert [(s["min"], s["max"], s["value"]) for s in sliders] == [(0.0, 3.0, 1.0)]

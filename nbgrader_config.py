@@ -8,6 +8,7 @@ The instructor guide (book/instructors.md) walks through every command.
 """
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -39,6 +40,8 @@ class ClearHiddenTestTracebacks(Preprocessor):
     region, every error keeps only ``ExceptionName: message`` (the teaching message of the
     nnlib.checks helper); the quoted source is dropped. Must run before ClearHiddenTests.
     """
+
+    enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         grade = cell.metadata.get("nbgrader", {}).get("grade")

@@ -1,0 +1,37 @@
+"""Shared set-up of the test suite (kept small: fixtures of one area live in that area's tests).
+
+- The repository root goes on ``sys.path`` so tests can import ``tools`` as well as ``nnlib``,
+  whichever way pytest is started (``pytest`` or ``python -m pytest``, from any folder).
+- The bin folder of the running Python goes first on ``PATH``, so the Jupyter tools the tests
+  run (``nbgrader``, ``jupyter``, and ``alembic``, which nbgrader calls itself) are the ones of
+  this environment even when it is not activated.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def environment_tools_on_path():
+    """Put this Python's bin folder first on PATH for the whole session."""
+    bindir = os.path.dirname(sys.executable)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bindir + os.pathsep + old
+    yield
+    os.environ["PATH"] = old
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    """The repository root."""
+    return REPO

@@ -1,0 +1,253 @@
+"""A throw-away nbgrader course for the grading tests, driven through the real nbgrader CLI.
+
+A :class:`Course` is a temporary folder with a copy of the repository's ``nbgrader_config.py``
+(plus a few test settings appended, such as a short cell timeout) and one exercise set copied
+from ``solutions/<id>/`` (or from a test fixture). Its release is generated with
+``tools.exercises.build`` (jupytext, then ``nbgrader generate_assignment``), submissions are
+written into ``grading/submitted/<student>/<id>/``, ``nbgrader autograde`` grades them all in one
+run, and scores are read back per grade cell with nbgrader's ``Gradebook`` API.
+
+Helpers build submissions the way a student would: :func:`solved` fills each solution cell of
+the release with the instructor's code (markers removed); :func:`with_cell` replaces one cell's
+source; :func:`without_cells` deletes cells.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import html.parser
+import importlib.util
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from tools import exercises
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+MARKERS = (exercises.BEGIN_SOLUTION, exercises.END_SOLUTION)
+
+
+def sets_with_mistakes(root: Path) -> list[str]:
+    """Exercise sets under ``root`` that have a source and a ``tests/mistakes/<id>.py`` file.
+
+    ``root`` is the repository (mistakes in tests/mistakes/) or the test fixtures folder
+    (tests/fixtures/solutions/ and tests/fixtures/mistakes/).
+    """
+    return [aid for aid in exercises.assignment_ids(root) if mistakes_file(root, aid).is_file()]
+
+
+def mistakes_file(root: Path, aid: str) -> Path:
+    folder = root / "tests" / "mistakes" if root == REPO else root / "mistakes"
+    return folder / f"{aid}.py"
+
+
+def load_mistakes(path: Path) -> list[dict]:
+    """The ``MISTAKES`` list of a mistakes file (format: tests/mistakes/__init__.py)."""
+    spec = importlib.util.spec_from_file_location(f"mistakes_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    mistakes = getattr(module, "MISTAKES", None)
+    if not isinstance(mistakes, list) or not mistakes:
+        raise ValueError(f"{path}: expected a non-empty list MISTAKES, got {mistakes!r:.80}")
+    for m in mistakes:
+        missing = {"name", "cell", "code", "loses"} - set(m)
+        if missing:
+            raise ValueError(f"{path}: mistake {m.get('name', m)!r} lacks {sorted(missing)}")
+        if not isinstance(m["loses"], (list, tuple)) or not isinstance(m["code"], str):
+            raise ValueError(f"{path}: mistake {m['name']!r}: 'code' must be a str and 'loses' "
+                             f"a list of grade ids, got {type(m['code']).__name__} and "
+                             f"{type(m['loses']).__name__}")
+    return mistakes
+
+
+def grade_id(cell: NotebookNode) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def cell_by_id(nb: NotebookNode, gid: str) -> NotebookNode:
+    for cell in nb.cells:
+        if grade_id(cell) == gid:
+            return cell
+    raise KeyError(f"no cell with grade_id {gid!r}; the notebook has "
+                   f"{[grade_id(c) for c in nb.cells if grade_id(c)]}")
+
+
+def strip_markers(source: str) -> str:
+    """The solution as a student would type it: the region markers' lines removed."""
+    return "\n".join(line for line in source.split("\n") if not any(m in line for m in MARKERS))
+
+
+def solved(release: NotebookNode, solution: NotebookNode) -> NotebookNode:
+    """The release with every solution cell (code and written answers) filled from ``solution``."""
+    nb = copy.deepcopy(release)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = strip_markers(cell_by_id(solution, grade_id(cell)).source)
+    return nb
+
+
+def with_cell(nb: NotebookNode, gid: str, source: str) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    cell_by_id(nb, gid).source = source
+    return nb
+
+
+def without_cells(nb: NotebookNode, gids: list[str]) -> NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if grade_id(c) not in gids]
+    return nb
+
+
+def autograded_tests(nb: NotebookNode) -> dict[str, float]:
+    """Auto-graded test cells (grade, not solution) of a notebook: grade_id -> points."""
+    return {grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")}
+
+
+@dataclass
+class Course:
+    root: Path
+    aid: str
+
+    @classmethod
+    def create(cls, root: Path, source_folder: Path, aid: str, extra_config: str = "") -> Course:
+        """Copy the config and the exercise set into ``root`` and generate its release."""
+        root.mkdir(parents=True, exist_ok=True)
+        config = (REPO / exercises.CONFIG).read_text(encoding="utf-8")
+        (root / exercises.CONFIG).write_text(
+            config + "\n# --- test settings ---\n" + extra_config, encoding="utf-8")
+        shutil.copytree(source_folder, root / exercises.SOLUTIONS / aid,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        exercises.build(root, [aid], log=lambda _msg: None)
+        return cls(root, aid)
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'grading' / 'gradebook.db'}"
+
+    @property
+    def solution(self) -> NotebookNode:
+        return nbformat.read(str(exercises.solution_notebook(self.root, self.aid)), as_version=4)
+
+    @property
+    def release(self) -> NotebookNode:
+        path = exercises.release_dir(self.root, self.aid) / f"{self.aid}.ipynb"
+        return nbformat.read(str(path), as_version=4)
+
+    def nbgrader(self, *args: str, check: bool = True, timeout: float | None = None
+                 ) -> subprocess.CompletedProcess:
+        """Run the real nbgrader CLI in the course; with check, fail on a non-zero exit."""
+        return exercises.run_nbgrader(self.root, args, check=check, timeout=timeout)
+
+    def submission_path(self, student: str) -> Path:
+        return self.root / "grading" / "submitted" / student / self.aid / f"{self.aid}.ipynb"
+
+    def submit(self, student: str, nb: NotebookNode | str) -> None:
+        """Hand in ``nb`` (a notebook, or raw text for a broken file) as ``student``."""
+        path = self.submission_path(student)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(nb, str):
+            path.write_text(nb, encoding="utf-8")
+        else:
+            nbformat.write(nb, str(path))
+
+    def add_students(self, students: list[str]) -> None:
+        """Register students with `nbgrader db student import` (one CLI call for all)."""
+        csv = self.root / "students.csv"
+        csv.write_text("id,first_name,last_name,email\n"
+                       + "".join(f"{s},{s},Student,\n" for s in students), encoding="utf-8")
+        self.nbgrader("db", "student", "import", str(csv))
+
+    def scores(self, student: str) -> dict[str, tuple[float | None, float]]:
+        """grade_id -> (auto_score, max_score) of every grade cell of the student's notebook."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, "nn-from-one-neuron") as gb:
+            notebook = gb.find_submission_notebook(self.aid, self.aid, student)
+            return {g.name: (g.auto_score, g.max_score) for g in notebook.grades}
+
+    def graded_students(self) -> set[str]:
+        """Students whose submission has an autograded notebook in the gradebook."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url, "nn-from-one-neuron") as gb:
+            assignment = gb.find_assignment(self.aid)
+            return {s.student.id for s in assignment.submissions
+                    if any(g.auto_score is not None for n in s.notebooks for g in n.grades)}
+
+    def autograded(self, student: str) -> NotebookNode:
+        path = self.root / "grading" / "autograded" / student / self.aid / f"{self.aid}.ipynb"
+        return nbformat.read(str(path), as_version=4)
+
+    def feedback_html(self, student: str) -> str:
+        path = self.root / "grading" / "feedback" / student / self.aid / f"{self.aid}.html"
+        return path.read_text(encoding="utf-8")
+
+
+def hidden_test_lines(nb: NotebookNode) -> set[str]:
+    """Non-trivial lines (stripped) of the hidden-test regions that appear nowhere else."""
+    hidden, public = set(), set()
+    for cell in nb.cells:
+        regions, outside, _ = exercises.split_regions(cell.source, exercises.BEGIN_HIDDEN,
+                                                      exercises.END_HIDDEN)
+        public.update(line.strip() for line in outside)
+        hidden.update(line.strip() for r in regions for line in r)
+    return {line for line in hidden - public if not exercises.TRIVIAL.match(line)}
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(page: str) -> str:
+    """The text a reader sees in an HTML page (tags removed, entities decoded, no CSS or JS).
+
+    Syntax highlighting splits code into many spans; their text joined gives the code back.
+    """
+    parser = _Text()
+    parser.feed(page)
+    return "".join(parser.parts)
+
+
+def lines_found_in(text: str, lines: set[str]) -> set[str]:
+    """The ``lines`` that occur in ``text``: as a whole line (stripped) or, when long, anywhere."""
+    present = {line.strip() for line in text.split("\n")}
+    return {line for line in lines
+            if line in present or (len(line) >= exercises.SUBSTRING_MIN and line in text)}
+
+
+def looping_version(source: str) -> str | None:
+    """``source`` with ``while True: pass`` at the start of each top-level function, or None.
+
+    Used to submit an infinite loop that only the part's test cell runs into.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    if not functions:
+        return None
+    for node in functions:
+        node.body.insert(0, ast.While(test=ast.Constant(True), body=[ast.Pass()], orelse=[]))
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"

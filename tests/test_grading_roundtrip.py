@@ -1,0 +1,308 @@
+"""Grading round trip through the real nbgrader CLI, for every exercise set with a mistakes file.
+
+For each exercise set ``<id>`` that has ``tests/mistakes/<id>.py`` (plus the test fixture set in
+tests/fixtures/, which checks the harness itself, including a mistake in a written answer), a
+temporary course folder gets a copy of ``nbgrader_config.py`` (with a 10 s cell timeout
+appended) and of ``solutions/<id>/``; its release is generated with ``nbgrader
+generate_assignment``; these students hand in, in ``grading/submitted/<student>/<id>/``:
+
+- ``solution``: the release with every solution cell filled with the instructor's solution;
+- ``untouched``: the release as it is;
+- ``mistakeNN``: the solution with one cell replaced by a typical mistake (MISTAKES[NN]);
+- ``tests_edited``: the release with every test cell replaced by ``pass``;
+- ``mistake_tests_edited``: a mistake whose failing test cells were replaced by ``pass``;
+- ``tests_deleted``: the solution with every test cell deleted;
+- ``mistake_tests_deleted``: a mistake whose failing test cells were deleted;
+- ``broken_json``: a file that is not JSON;
+- ``infinite_loop``: the solution with an endless loop in one part's function.
+
+All are registered with ``nbgrader db student import``, graded by ONE ``nbgrader autograde`` run,
+and given feedback by ``nbgrader generate_feedback``; the tests read the per-cell scores from
+the gradebook with nbgrader's Gradebook API.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading_course import (
+    FIXTURES,
+    REPO,
+    Course,
+    autograded_tests,
+    cell_by_id,
+    grade_id,
+    hidden_test_lines,
+    html_text,
+    lines_found_in,
+    load_mistakes,
+    looping_version,
+    mistakes_file,
+    sets_with_mistakes,
+    solved,
+    strip_markers,
+    with_cell,
+    without_cells,
+)
+
+CELL_TIMEOUT = 10  # seconds, appended to the course's nbgrader_config.py
+AUTOGRADE_LIMIT = 1800  # seconds: the autograde run is killed (and the tests fail) after this
+
+SETS = [(REPO, aid) for aid in sets_with_mistakes(REPO)] + \
+       [(FIXTURES, aid) for aid in sets_with_mistakes(FIXTURES)]
+SET_PARAMS = [pytest.param(root, aid, id=aid) for root, aid in SETS]
+
+
+def _mistake_params():
+    params = []
+    for root, aid in SETS:
+        try:
+            mistakes = load_mistakes(mistakes_file(root, aid))
+        except Exception:  # reported by test_mistakes_file_is_well_formed
+            continue
+        for i, m in enumerate(mistakes):
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", m["name"]).strip("_")[:60]
+            params.append(pytest.param(root, aid, i, id=f"{aid}-{i:02d}-{slug}"))
+    return params
+
+
+@dataclass
+class Graded:
+    course: Course
+    mistakes: list[dict]
+    tests: dict[str, float]  # auto-graded test cell -> points
+    students: list[str]
+    autograde_log: str
+    autograde_returncode: int
+    autograde_seconds: float
+    feedback_returncode: int
+    feedback_log: str
+    edited_mistake: int | None  # index of the mistake submitted with edited/deleted tests
+    loop_part: str | None  # solution cell submitted with an infinite loop
+
+
+def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
+    course = Course.create(folder, root / "solutions" / aid, aid,
+                           extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    release, solution = course.release, course.solution
+    mistakes = load_mistakes(mistakes_file(root, aid))
+    tests = autograded_tests(release)
+    good = solved(release, solution)
+    submissions = {"solution": good, "untouched": release}
+    for i, m in enumerate(mistakes):
+        submissions[f"mistake{i:02d}"] = with_cell(good, m["cell"], m["code"])
+    passed = release
+    for t in tests:
+        passed = with_cell(passed, t, "pass")
+    submissions["tests_edited"] = passed
+    submissions["tests_deleted"] = without_cells(good, list(tests))
+    edited = next((i for i, m in enumerate(mistakes) if m["loses"]), None)
+    if edited is not None:
+        wrong = submissions[f"mistake{edited:02d}"]
+        for t in mistakes[edited]["loses"]:
+            wrong = with_cell(wrong, t, "pass")
+        submissions["mistake_tests_edited"] = wrong
+        submissions["mistake_tests_deleted"] = without_cells(
+            submissions[f"mistake{edited:02d}"], list(mistakes[edited]["loses"]))
+    submissions["broken_json"] = '{"cells": [ this is not JSON'
+    loop_part = None
+    for cell in solution.cells:
+        gid = grade_id(cell)
+        looping = looping_version(strip_markers(cell.source)) if cell.cell_type == "code" else None
+        if cell.metadata.get("nbgrader", {}).get("solution") and looping and f"{gid}_test" in tests:
+            submissions["infinite_loop"] = with_cell(good, gid, looping)
+            loop_part = gid
+            break
+    for student, nb in submissions.items():
+        course.submit(student, nb)
+    course.add_students(list(submissions))
+    start = time.monotonic()
+    proc = course.nbgrader("autograde", aid, check=False, timeout=AUTOGRADE_LIMIT)
+    seconds = time.monotonic() - start
+    feedback = course.nbgrader("generate_feedback", aid, check=False, timeout=AUTOGRADE_LIMIT)
+    return Graded(course, mistakes, tests, list(submissions), proc.stdout + proc.stderr,
+                  proc.returncode, seconds, feedback.returncode, feedback.stdout + feedback.stderr,
+                  edited, loop_part)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """graded(root, aid): the Graded course of that exercise set, built once per test module."""
+    cache: dict[tuple[Path, str], Graded] = {}
+
+    def get(root: Path, aid: str) -> Graded:
+        if (root, aid) not in cache:
+            cache[root, aid] = grade_everything(tmp_path_factory.mktemp(f"course-{aid}"),
+                                                root, aid)
+        return cache[root, aid]
+
+    return get
+
+
+def failure_messages(g: Graded, student: str, cells: set[str]) -> str:
+    """The error each of ``cells`` raised in the student's autograded notebook (for messages)."""
+    try:
+        nb = g.course.autograded(student)
+    except FileNotFoundError:
+        return "  (no autograded notebook)"
+    lines = []
+    for gid in sorted(cells):
+        try:
+            errors = [f"{o.ename}: {o.evalue}"[:300] for o in cell_by_id(nb, gid).get("outputs", [])
+                      if o.output_type == "error"]
+        except KeyError:
+            errors = ["(cell missing)"]
+        lines.append(f"  {gid}: {' | '.join(errors) or 'no error'}")
+    return "\n".join(lines)
+
+
+def assert_loses_exactly(g: Graded, student: str, loses: list[str], what: str) -> None:
+    scores = g.course.scores(student)
+    got = {t: scores[t][0] for t in g.tests}
+    expected = {t: 0.0 if t in loses else points for t, points in g.tests.items()}
+    wrong = {t for t in g.tests if got[t] != expected[t]}
+    assert not wrong, (
+        f"{what}: auto-graded scores differ from expected for {sorted(wrong)}\n"
+        f"  expected {expected}\n  got      {got}\n"
+        f"errors in those cells:\n{failure_messages(g, student, wrong)}")
+
+
+# ------------------------------------------------------------------------------------ tests
+
+
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_mistakes_file_is_well_formed(root, aid):
+    from tools import exercises
+
+    source = exercises.instructor_notebook(exercises.read_source(exercises.source_md(root, aid)))
+    mistakes = load_mistakes(mistakes_file(root, aid))
+    solution_cells = {grade_id(c) for c in source.cells
+                      if c.metadata.get("nbgrader", {}).get("solution")}
+    tests = autograded_tests(source)
+    names = [m["name"] for m in mistakes]
+    assert len(set(names)) == len(names), f"mistake names repeat: {names}"
+    for m in mistakes:
+        assert m["cell"] in solution_cells, (
+            f"mistake {m['name']!r}: cell {m['cell']!r} is not a solution cell; "
+            f"solution cells: {sorted(solution_cells)}")
+        unknown = set(m["loses"]) - set(tests)
+        assert not unknown, (f"mistake {m['name']!r}: loses {sorted(unknown)}, which are not "
+                             f"auto-graded test cells ({sorted(tests)})")
+    covered = {t for m in mistakes for t in m["loses"]}
+    assert covered == set(tests), (
+        f"every auto-graded part needs at least one typical mistake; none for "
+        f"{sorted(set(tests) - covered)}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_solution_gets_full_autograded_marks(graded, root, aid):
+    assert_loses_exactly(graded(root, aid), "solution", [], "the instructor's solution")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_untouched_release_gets_zero(graded, root, aid):
+    g = graded(root, aid)
+    assert_loses_exactly(g, "untouched", list(g.tests), "the untouched release")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid, index", _mistake_params())
+def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
+    g = graded(root, aid)
+    m = g.mistakes[index]
+    assert_loses_exactly(g, f"mistake{index:02d}", list(m["loses"]), f"mistake {m['name']!r}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_edited_test_cells_are_restored_and_rerun(graded, root, aid):
+    g = graded(root, aid)
+    # Every test replaced by `pass` on an unsolved release: `pass` would score full marks.
+    assert_loses_exactly(g, "tests_edited", list(g.tests), "release with tests replaced by pass")
+    autograded, solution = g.course.autograded("tests_edited"), g.course.solution
+    for t in g.tests:
+        assert cell_by_id(autograded, t).source == cell_by_id(solution, t).source, (
+            f"test cell {t!r} was not restored to the instructor's version before grading")
+    if g.edited_mistake is not None:
+        m = g.mistakes[g.edited_mistake]
+        assert_loses_exactly(g, "mistake_tests_edited", list(m["loses"]),
+                             f"mistake {m['name']!r} with its failing tests replaced by pass")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_deleted_test_cells_are_restored(graded, root, aid):
+    g = graded(root, aid)
+    # Full marks are only possible if the deleted test cells were put back and run.
+    assert_loses_exactly(g, "tests_deleted", [], "solution with every test cell deleted")
+    present = {grade_id(c) for c in g.course.autograded("tests_deleted").cells}
+    assert set(g.tests) <= present, f"not restored: {sorted(set(g.tests) - present)}"
+    if g.edited_mistake is not None:
+        m = g.mistakes[g.edited_mistake]
+        assert_loses_exactly(g, "mistake_tests_deleted", list(m["loses"]),
+                             f"mistake {m['name']!r} with its failing tests deleted")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_invalid_json_fails_only_that_student(graded, root, aid):
+    g = graded(root, aid)
+    assert g.autograde_returncode != 0, "nbgrader autograde should report the broken submission"
+    assert "broken_json" in g.autograde_log
+    graded_students = g.course.graded_students()
+    assert graded_students == set(g.students) - {"broken_json"}, (
+        f"expected every student but broken_json to be graded; not graded: "
+        f"{sorted(set(g.students) - graded_students)}; graded: {sorted(graded_students)}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_infinite_loop_times_out_and_loses_only_its_part(graded, root, aid):
+    g = graded(root, aid)
+    if g.loop_part is None:
+        pytest.skip(f"{aid} has no solution cell that defines a function to loop in")
+    part_test = f"{g.loop_part}_test"
+    assert_loses_exactly(g, "infinite_loop", [part_test],
+                         f"an endless loop in {g.loop_part!r}")
+    cell = cell_by_id(g.course.autograded("infinite_loop"), part_test)
+    errors = [o.ename for o in cell.outputs if o.output_type == "error"]
+    assert {"CellTimeoutError", "KeyboardInterrupt"} & set(errors), (
+        f"{part_test} should have been interrupted after {CELL_TIMEOUT} s; its errors: {errors}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_feedback_has_no_hidden_test_source(graded, root, aid):
+    g = graded(root, aid)
+    assert g.feedback_returncode == 0, g.feedback_log[-3000:]
+    solution = g.course.solution
+    hidden = hidden_test_lines(solution)
+    assert hidden, f"{aid} has no hidden tests to look for"
+    visible = {line.strip() for t in g.tests
+               for line in cell_by_id(g.course.release, t).source.split("\n")} - {""}
+    for student in sorted(g.course.graded_students()):
+        text = html_text(g.course.feedback_html(student))
+        shown = lines_found_in(text, hidden)
+        assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)}"
+        assert lines_found_in(text, visible), (
+            f"feedback of {student} shows none of the visible tests: is the page empty?")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS)
+def test_hidden_tests_would_show_without_the_feedback_config(graded, root, aid):
+    """Control for the test above: an autograded notebook rendered to HTML by nbconvert alone
+    shows hidden tests, so their absence from the feedback is the work of nbgrader_config.py."""
+    from nbconvert import HTMLExporter
+
+    g = graded(root, aid)
+    nb = g.course.autograded("mistake00")
+    page, _ = HTMLExporter().from_notebook_node(nbformat.from_dict(nb))
+    assert lines_found_in(html_text(page), hidden_test_lines(g.course.solution))

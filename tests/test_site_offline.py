@@ -192,6 +192,9 @@ def test_spam_neuron_sliders_are_rendered_by_the_widget_manager(chapter_1):
     )
     # The spam neuron has three inputs, three weights and a bias: seven sliders at least.
     assert len(sliders) >= 7, f"expected the spam neuron's 7 sliders, the page shows {sliders}"
+    labels = " | ".join(slider["label"] for slider in sliders)
+    for needed in ("win", "link", "known sender", "w1", "w2", "w3", "bias"):
+        assert needed in labels.lower(), f"no slider for {needed!r} among: {labels}"
     assert all(slider["value"].strip() for slider in sliders), f"a slider shows no value: {sliders}"
     # The widget manager draws the initial plot of the widgets' output areas from stored state.
     widget_images = page.evaluate(

@@ -19,12 +19,10 @@ def as_rng(rng: None | int | np.random.Generator = None) -> np.random.Generator:
 
     A Generator is returned as it is (not copied), so the caller's random stream advances.
     """
-    if rng is None or isinstance(rng, (numbers.Integral, np.integer)):
-        if rng is not None and isinstance(rng, bool):
-            raise TypeError("rng must be None, an int seed or a np.random.Generator, got bool.")
-        return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
         return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
     raise TypeError(
         "rng must be None, an int seed or a np.random.Generator, "
         f"got {type(rng).__name__}. Hint: use np.random.default_rng(seed)."

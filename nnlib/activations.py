@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlib._utils import as_float_array, check_finite
+from nnlib._utils import as_float_array, check_finite, check_same_shape
 
 __all__ = [
     "step", "step_grad", "relu", "relu_grad", "leaky_relu", "leaky_relu_grad",
@@ -277,11 +277,7 @@ def softmax_backward(s: ArrayLike, ds: ArrayLike, axis: int = -1) -> np.ndarray:
     """
     s = as_float_array(s, "s", "softmax_backward")
     ds = as_float_array(ds, "ds", "softmax_backward")
-    if s.shape != ds.shape:
-        raise ValueError(
-            f"softmax_backward expected s and ds with the same shape, got s {s.shape} "
-            f"and ds {ds.shape}"
-        )
+    check_same_shape(s, ds, "s", "ds", "softmax_backward")
     return s * (ds - (ds * s).sum(axis=axis, keepdims=True))
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlib._utils import as_rng
+from nnlib._utils import as_rng, check_2d, check_positive
 from nnlib.neuron import Perceptron, weighted_sum
 
 GATE_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -176,3 +176,13 @@ def test_as_rng_accepts_none_int_and_generator():
     assert isinstance(as_rng(None), np.random.Generator)
     with pytest.raises(TypeError):
         as_rng(True)
+
+
+def test_shape_helper_messages_name_the_layer_expected_and_given_shapes():
+    with pytest.raises(ValueError, match=r"^Dense expected X with 3 columns, got shape \(5, 4\)$"):
+        check_2d(np.zeros((5, 4)), 3, "X", "Dense")
+    with pytest.raises(ValueError, match=r"2 dimensions \(batch, 3\), got shape \(3,\).*reshape"):
+        check_2d(np.zeros(3), 3, "X", "Dense")
+    assert check_positive(0.5, "lr", "SGD") == 0.5
+    with pytest.raises(TypeError, match="SGD expected lr to be a positive number, got '0.1'"):
+        check_positive("0.1", "lr", "SGD")

@@ -133,6 +133,13 @@ class Sequential(Layer):
                 for p in layer.parameters():
                     p.name = f"layers[{i}].{p.name.rsplit('.', 1)[-1]}"
 
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index: int) -> Layer:
+        """``model[0]`` is the first layer."""
+        return self.layers[index]
+
     # --- forward and backward, side by side
 
     def forward(self, X: np.ndarray) -> np.ndarray:

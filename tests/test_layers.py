@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from nnlib.gradcheck import check_gradients, numerical_gradient
 from nnlib.layers import (
     GELU,
     Dense,
@@ -19,32 +20,9 @@ from nnlib.layers import (
 )
 
 
-def numerical_grad(f, x, eps=1e-6):
-    """Centred finite differences of the scalar function f at x (x is changed and restored)."""
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
-
-
 def rel_error(a, b):
     """||a - b|| / (||a|| + ||b||): 0 for equal arrays, about 1e-9 for good gradients."""
     return np.linalg.norm(a - b) / max(1e-12, np.linalg.norm(a) + np.linalg.norm(b))
-
-
-def layer_input_grad_error(layer, X, rng):
-    """Relative error of layer.backward's dX against finite differences of sum(Y * R)."""
-    R = rng.standard_normal(layer.forward(X).shape)  # random projection: loss = sum(Y * R)
-    layer.forward(X)
-    dX = layer.backward(R.copy())
-    numeric = numerical_grad(lambda: float(np.sum(layer.forward(X) * R)), X)
-    return rel_error(dX, numeric)
 
 
 # --- Dense: forward
@@ -136,14 +114,22 @@ def test_dense_backward_matches_finite_differences_for_W_b_and_X():
     X = rng.standard_normal((6, 4))
     R = rng.standard_normal((6, 3))
 
-    def loss():
-        return float(np.sum(layer.forward(X) * R))
+    def loss(_):
+        return float(np.sum(layer.forward(X) * R))  # dL/dY = R
 
     layer.forward(X)
     dX = layer.backward(R)
-    assert rel_error(layer.dW, numerical_grad(loss, layer.W)) < 1e-7
-    assert rel_error(layer.db, numerical_grad(loss, layer.b)) < 1e-7
-    assert rel_error(dX, numerical_grad(loss, X)) < 1e-7
+    assert rel_error(layer.dW, numerical_gradient(loss, layer.W)) < 1e-7
+    assert rel_error(layer.db, numerical_gradient(loss, layer.b)) < 1e-7
+    assert rel_error(dX, numerical_gradient(loss, X)) < 1e-7
+
+
+def test_dense_passes_nnlib_gradcheck_with_each_init():
+    rng = np.random.default_rng(6)
+    X, Y = rng.standard_normal((5, 3)), rng.standard_normal((5, 2))
+    for init in ("he", "xavier", "normal"):
+        result = check_gradients(Dense(3, 2, init=init, rng=0), X, Y, "mse")
+        assert result.passed(1e-6), str(result)
 
 
 def test_dense_backward_without_input_grad_returns_none_but_stores_grads():
@@ -168,7 +154,8 @@ def test_activation_layer_backward_matches_finite_differences(layer):
     rng = np.random.default_rng(7)
     X = rng.standard_normal((5, 4))
     X[np.abs(X) < 1e-3] = 0.5  # keep away from ReLU's kink
-    assert layer_input_grad_error(layer, X, rng) < 1e-7
+    result = check_gradients(layer, X, rng.standard_normal((5, 4)), "mse")
+    assert result.passed(1e-7), str(result)
 
 
 @pytest.mark.parametrize("layer", ALL_ACTIVATION_LAYERS + [Dense(4, 4, rng=0), Dropout(0.5, 0)],

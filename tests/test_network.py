@@ -59,6 +59,11 @@ def test_forward_applies_the_layers_in_order():
     np.testing.assert_allclose(model(X6), expected)
 
 
+def test_layers_can_be_indexed_and_counted():
+    model = spam_network()
+    assert len(model) == 3 and model[0] is model.layers[0] and model[-1] is model.layers[2]
+
+
 def test_parameters_are_the_layers_parameters_named_by_position():
     model = spam_network()
     params = model.parameters()

@@ -9,7 +9,7 @@ input ``x`` and returns the derivative f'(x), so a layer's backward pass is
 dtype follows the input: float32 stays float32, float64 stays float64, and ints, bools and
 Python numbers become float64. A Python number in gives a numpy scalar out.
 
-None of them overflows or warns for |x| <= 1e4: the sigmoid never calls ``exp`` of a large
+None of them overflows or warns for ``|x| <= 1e4``: the sigmoid never calls ``exp`` of a large
 positive number, and softmax subtracts the maximum before exponentiating. The elementwise
 functions pass NaN through (NaN in, NaN out, no check, so layers stay fast); softmax and
 log_softmax raise ValueError on NaN or infinite logits, where a whole row would become NaN.
@@ -99,7 +99,7 @@ def leaky_relu_grad(x: ArrayLike, alpha: float = 0.01) -> np.ndarray:
 def sigmoid(x: ArrayLike) -> np.ndarray:
     """sigmoid(x) = 1 / (1 + exp(-x)), in (0, 1). Shape of x.
 
-    Computed from e = exp(-|x|), which is never larger than 1, so nothing overflows:
+    Computed from ``e = exp(-|x|)``, which is never larger than 1, so nothing overflows:
     for x >= 0 it is 1 / (1 + e), for x < 0 it is e / (1 + e) (the same function).
     """
     x = as_float_array(x, "x", "sigmoid")
@@ -149,10 +149,11 @@ def _normal_pdf(x: np.ndarray) -> np.ndarray:
 def gelu(x: ArrayLike, approximate: bool = False) -> np.ndarray:
     """GELU(x) = x * Phi(x), where Phi is the standard normal CDF. Shape of x.
 
-    approximate=False: the exact form, Phi(x) = (1 + erf(x / sqrt(2))) / 2.
-    approximate=True:  the tanh approximation used by GPT-2 and BERT,
-                       GELU(x) ~ x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))),
-                       within about 1e-3 of the exact form.
+    ``approximate=False`` gives the exact form, ``approximate=True`` the tanh approximation
+    used by GPT-2 and BERT, within about 1e-3 of the exact form::
+
+        exact:   Phi(x) = (1 + erf(x / sqrt(2))) / 2
+        approx:  GELU(x) ~ x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
     """
     x = as_float_array(x, "x", "gelu")
     if approximate:
@@ -164,9 +165,10 @@ def gelu(x: ArrayLike, approximate: bool = False) -> np.ndarray:
 def gelu_grad(x: ArrayLike, approximate: bool = False) -> np.ndarray:
     """Derivative of gelu(x, approximate) at x. Shape of x.
 
-    exact:  GELU'(x) = Phi(x) + x * phi(x)   (phi the standard normal density)
-    approx: with u = sqrt(2/pi) (x + 0.044715 x^3) and t = tanh(u),
-            GELU'(x) = (1 + t) / 2 + x/2 * (1 - t^2) * sqrt(2/pi) * (1 + 3 * 0.044715 x^2)
+    With phi the standard normal density, u = sqrt(2/pi) (x + 0.044715 x^3) and t = tanh(u)::
+
+        exact:   GELU'(x) = Phi(x) + x * phi(x)
+        approx:  GELU'(x) = (1 + t) / 2 + x/2 * (1 - t^2) * sqrt(2/pi) * (1 + 3 * 0.044715 x^2)
     """
     x = as_float_array(x, "x", "gelu_grad")
     if approximate:

@@ -13,7 +13,7 @@ backward pass is right; a bug typically gives errors of 1e-2 or more.
     >>> result.passed()          # True when every max relative error is below 1e-6
     >>> print(result)            # a table, one row per parameter and one for the input
 
-The relative error of a parameter is measured on its whole gradient,
+The relative error of a parameter is measured on its whole gradient::
 
     error = max_i |analytic_i - numerical_i| / max_i max(|analytic_i|, |numerical_i|),
 
@@ -69,7 +69,7 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, eps: float = 1e
 
 
 def relative_error(analytic: Any, numerical: Any) -> float:
-    """max |a - n| / max(|a|, |n|) over all entries (the size floored at 1e-8); 0 if empty."""
+    """``max|a - n| / max(|a|, |n|)`` over all entries (size floored at 1e-8); 0 if empty."""
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numerical, dtype=np.float64)
     if a.shape != n.shape:
@@ -128,10 +128,11 @@ def check_gradients(model: Any, X: Any, y: Any, loss: str | Loss,
     """Compare ``model.backward`` with finite differences of the loss, for every parameter and
     for the input X.
 
-    model: a layer or network with forward(X), backward(dY) -> dX and parameters() (each
-           parameter has .name, .value, the live array, and .grad).
-    X: input batch, shape (batch, n_in). y: targets, as the loss expects them.
-    loss: a loss object or name ("mse", "bce", "bce_logits", "cross_entropy").
+    - model: a layer or network with forward(X), backward(dY) -> dX and parameters() (each
+      parameter has .name, .value, the live array, and .grad).
+    - X: input batch, shape (batch, n_in). y: targets, as the loss expects them.
+    - loss: a loss object or name ("mse", "bce", "bce_logits", "cross_entropy").
+
     The loss is L = loss.forward(model.forward(X), y). Parameters are restored afterwards;
     their .grad holds the analytic gradients. Cost: two forward passes per number checked.
     """

@@ -1,8 +1,6 @@
 """Loss functions: how wrong a batch of predictions is, and its gradient.
 
-Design
-------
-Each loss comes twice, as a pair of plain functions and as a small object:
+Design: each loss comes twice, as a pair of plain functions and as a small object:
 
 * ``mse(pred, target)`` returns the mean loss over the batch (a float) and
   ``mse_grad(pred, target)`` returns dL/dpred, an array shaped like ``pred``. The gradient
@@ -12,7 +10,7 @@ Each loss comes twice, as a pair of plain functions and as a small object:
   loss and remembers its inputs; ``loss.backward()`` then returns dL/dpred. Each has a ``name``,
   and ``get_loss("mse" | "bce" | "bce_logits" | "cross_entropy")`` builds one by name.
 
-Formulas (n = batch size; predictions are rows):
+Formulas (n = batch size; predictions are rows)::
 
     MSE            L = mean((pred - target)^2)                dL/dpred = 2 (pred - target) / N
                    (mean over all N = pred.size entries, as PyTorch's MSELoss)
@@ -152,7 +150,7 @@ def binary_cross_entropy_grad(p: Any, y: Any) -> np.ndarray:
 
 def binary_cross_entropy_with_logits(z: Any, y: Any) -> float:
     """BCE of p = sigmoid(z), computed from the logits z without forming p:
-    mean(max(z, 0) - z y + log(1 + exp(-|z|))). z, y: same shape, y in [0, 1]."""
+    ``mean(max(z, 0) - z y + log(1 + exp(-|z|)))``. z, y: same shape, y in [0, 1]."""
     z, y = _pred_and_target(z, y, "binary_cross_entropy_with_logits")
     _check_probabilities(y, "y", "binary_cross_entropy_with_logits")
     return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))

@@ -58,18 +58,20 @@ def weighted_sum(x: Any, w: Any, b: Any = 0.0) -> float | np.ndarray:
 class Perceptron:
     """A single neuron with a step activation, trained by the perceptron learning rule.
 
-    Perceptron(n_inputs, lr=1.0, rng=None)
-        n_inputs: number of input features d.
-        lr: learning rate, > 0 (how far each correction moves the weights).
-        rng: None to visit the training examples in the order given; an int seed or a
-             np.random.Generator to visit them in a new random order every epoch.
+    ``Perceptron(n_inputs, lr=1.0, rng=None)``:
 
-    Attributes
-        w: weights, shape (d,), starting at 0.    b: bias, a float, starting at 0.
-        history: one dict per epoch trained, in order:
-            {"epoch": 1, "errors": 3, "w": copy of w after the epoch, "b": b after the epoch}
-            where errors counts the examples the neuron got wrong during that epoch (each one
-            caused an update). A chapter can replay it to show the boundary converging.
+    - n_inputs: number of input features d.
+    - lr: learning rate, > 0 (how far each correction moves the weights).
+    - rng: None to visit the training examples in the order given; an int seed or a
+      np.random.Generator to visit them in a new random order every epoch.
+
+    Attributes:
+
+    - w: weights, shape (d,), starting at 0; b: bias, a float, starting at 0.
+    - history: one dict per epoch trained, in order, such as
+      ``{"epoch": 1, "errors": 3, "w": <copy of w after the epoch>, "b": <b after it>}``,
+      where errors counts the examples the neuron got wrong during that epoch (each one
+      caused an update). A chapter can replay it to show the boundary converging.
     """
 
     def __init__(self, n_inputs: int, lr: float = 1.0,

@@ -114,3 +114,14 @@ def test_page_ends_with_summary_and_link_to_its_exercises():
     text = PAGE.read_text()
     assert "## Summary" in text
     assert "(../exercises/ch01_perceptron/ch01_perceptron.ipynb)" in text.split("## Summary")[1]
+
+
+def test_learned_spam_weights_have_the_hand_set_signs_after_ten_corrections():
+    from nnlib.data import spam_emails, train_val_split
+
+    X, y = spam_emails(200, noise=0.0, rng=0)
+    X_train, y_train, X_test, y_test = train_val_split(X, y, 0.25, rng=0)
+    neuron = Perceptron(3, lr=1.0).fit(X_train, y_train, epochs=50)
+    assert [h["errors"] for h in neuron.history] == [10, 0]
+    assert neuron.w[0] > 0 and neuron.w[1] > 0 and neuron.w[2] < 0
+    assert np.mean(neuron.predict(X_test) == y_test) == 1.0

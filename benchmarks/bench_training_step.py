@@ -22,8 +22,10 @@ are already set, in which case that value is used) and calls ``torch.set_num_thr
 
 Timing: the three implementations are timed in interleaved rounds (nnlib, numpy, torch,
 nnlib, ...), each round a block of steps, so that load from other processes hits all three
-alike; the figure is the median over rounds of the time per step. Before timing, the script
-checks that the three give the same first-step loss and the same updated weights.
+alike; with several threads each block starts after a 0.2 s pause (see PAUSE). Times are the
+median over rounds of the time per step; ratios are the median over rounds of the ratio within
+a round (paired, so a busy spell that slows one round slows both sides). Before timing, the
+script checks that the three give the same first-step loss and the same updated weights.
 
 PyTorch is optional (``pip install torch``); without it the script says so and compares nnlib
 with the numpy step only. It is not a test: it prints figures, it does not pass or fail.
@@ -79,6 +81,11 @@ except ImportError:  # torch is optional
     torch = None
 
 LR = 0.01
+# With more than one thread, OpenBLAS (numpy) and libgomp (torch) keep their worker threads
+# spinning for a while after each call; a block of one library right after the other's would
+# share the cores with those spinners. A pause before each block lets them go to sleep, as they
+# would in a program that uses only one of the libraries.
+PAUSE = 0.2 if THREADS > 1 else 0.0
 CONFIGS = [  # (layer sizes, batch size)
     ([784, 256, 128, 10], 128),
     ([2, 16, 16, 2], 32),
@@ -175,8 +182,13 @@ def check_agreement(runners: dict, weights: dict, dtype: type) -> None:
                 sys.exit(f"{name} weights after one step differ from numpy's")
 
 
-def time_runners(runners: dict, step_estimate: float, rounds: int) -> dict[str, float]:
-    """Median seconds per step of each runner, over interleaved rounds."""
+def time_runners(runners: dict, step_estimate: float,
+                 rounds: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median seconds per step of each runner, and median per-round ratios nnlib / other.
+
+    Each round times a block of steps of every runner back to back; the ratio of two runners
+    within one round is little affected by load that comes and goes between rounds.
+    """
     block = max(1, int(0.01 / max(step_estimate, 1e-7)))  # about 10 ms of steps per block
     times = {name: [] for name in runners}
     for _ in range(3 * block):  # warm-up
@@ -184,11 +196,16 @@ def time_runners(runners: dict, step_estimate: float, rounds: int) -> dict[str, 
             run()
     for _ in range(rounds):
         for name, run in runners.items():
+            time.sleep(PAUSE)
             start = time.perf_counter()
             for _ in range(block):
                 run()
             times[name].append((time.perf_counter() - start) / block)
-    return {name: float(np.median(t)) for name, t in times.items()}
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    nnlib_times = np.array(times["nnlib"])
+    ratios = {name: float(np.median(nnlib_times / np.array(t)))
+              for name, t in times.items() if name != "nnlib"}
+    return medians, ratios
 
 
 def _load() -> str:
@@ -209,8 +226,9 @@ def main() -> None:
     if torch is None:
         print("PyTorch is not installed: comparing nnlib with the minimal numpy step only.\n"
               "  (pip install torch to add the PyTorch column)")
-    rounds = 15 if ARGS.quick else 60
-    print(f"median time per training step over {rounds} interleaved rounds; SGD lr={LR}\n")
+    rounds = 10 if ARGS.quick else 40
+    print(f"median time per training step over {rounds} interleaved rounds; ratios are medians "
+          f"of per-round ratios; SGD lr={LR}\n")
     header = f"{'network':<16} {'batch':>5} {'dtype':<8} {'nnlib':>10} {'numpy':>10}"
     header += f" {'torch':>10} {'nnlib/numpy':>12} {'nnlib/torch':>12}" if torch else \
         f" {'nnlib/numpy':>12}"
@@ -222,15 +240,15 @@ def main() -> None:
             start = time.perf_counter()
             runners["nnlib"]()
             estimate = time.perf_counter() - start
-            t = time_runners(runners, estimate, rounds)
+            t, ratio = time_runners(runners, estimate, rounds)
             name = "-".join(map(str, sizes))
             line = (f"{name:<16} {batch:>5} {np.dtype(dtype).name:<8} "
                     f"{t['nnlib'] * 1e6:>8.0f}us {t['numpy'] * 1e6:>8.0f}us")
             if torch is not None:
-                line += (f" {t['torch'] * 1e6:>8.0f}us {t['nnlib'] / t['numpy']:>12.2f}"
-                         f" {t['nnlib'] / t['torch']:>12.2f}")
+                line += (f" {t['torch'] * 1e6:>8.0f}us {ratio['numpy']:>12.2f}"
+                         f" {ratio['torch']:>12.2f}")
             else:
-                line += f" {t['nnlib'] / t['numpy']:>12.2f}"
+                line += f" {ratio['numpy']:>12.2f}"
             print(line, flush=True)
     print(f"load average after: {_load()}")
     print("\ntargets: 784-256-128-10: nnlib/numpy <= 1.2 and nnlib/torch <= 1.25; "

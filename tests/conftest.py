@@ -35,3 +35,21 @@ def environment_tools_on_path():
 def repo() -> Path:
     """The repository root."""
     return REPO
+
+
+@pytest.fixture(scope="session")
+def built_fixture_course(tmp_path_factory) -> Path:
+    """A course folder holding the test fixture exercise set ``fx_scale`` built by tools.exercises.
+
+    It has the repository's nbgrader_config.py, solutions/fx_scale/ (from tests/fixtures) and the
+    generated exercises/fx_scale/. Treat it as read-only: copy it before changing anything.
+    """
+    import shutil
+
+    from tools import exercises
+
+    course = tmp_path_factory.mktemp("fixture-course")
+    shutil.copy2(REPO / exercises.CONFIG, course / exercises.CONFIG)
+    shutil.copytree(REPO / "tests" / "fixtures" / "solutions", course / exercises.SOLUTIONS)
+    exercises.build(course, log=lambda _msg: None)
+    return course

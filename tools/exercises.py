@@ -56,7 +56,8 @@ STUB_LINES = {"# YOUR CODE HERE", "raise NotImplementedError()", "YOUR ANSWER HE
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # `import x`, `from x import y`, `__import__("x")`, `importlib.import_module("x")`
 IMPORT = re.compile(
-    r"^\s*(import\s+\w|from\s+[\w.]+\s+import\b)|__import__\s*\(|import_module\s*\(")
+    r"^\s*(import\s+\w|from\s+[\w.]+\s+import\b)|__import__\s*\(|import_module\s*\(",
+    re.MULTILINE)
 # A line made only of brackets, punctuation or whitespace says nothing about a solution.
 TRIVIAL = re.compile(r"^[\W_]*$")
 # Secret lines at least this long are also searched as substrings of the release.
@@ -368,18 +369,23 @@ def validate_source(nb: NotebookNode, name: str = "source") -> list[str]:
 # --------------------------------------------------------------------------- nbgrader
 
 
-def run_nbgrader(course: Path, args: Sequence[str], check: bool = True
-                 ) -> subprocess.CompletedProcess:
+def run_nbgrader(course: Path, args: Sequence[str], check: bool = True,
+                 timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader <args>`` (the real CLI, this Python's) in the course folder ``course``.
 
     nbgrader calls the ``alembic`` executable of its environment, so that environment's bin
     folder goes first on PATH. With ``check``, raises ExerciseError with nbgrader's log when it
-    exits non-zero.
+    exits non-zero, and when it runs longer than ``timeout`` seconds (then it is killed).
     """
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as err:
+        raise ExerciseError(f"`nbgrader {' '.join(args)}` did not finish within {timeout} s "
+                            f"in {course}; it was killed.") from err
     if check and proc.returncode != 0:
         log = (proc.stdout + proc.stderr).strip()
         raise ExerciseError(f"`nbgrader {' '.join(args)}` failed in {course} "

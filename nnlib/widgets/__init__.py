@@ -15,4 +15,5 @@ scale        chapter 5: training time and memory calculator
 from nnlib.widgets.activations import activation_explorer_widget, temperature_widget  # noqa: F401
 from nnlib.widgets.layers import network_builder_widget  # noqa: F401
 from nnlib.widgets.neuron import decision_boundary_widget, spam_neuron_widget  # noqa: F401
+from nnlib.widgets.scale import training_time_widget  # noqa: F401
 from nnlib.widgets.training import learning_rate_widget, training_playground_widget  # noqa: F401

@@ -7,19 +7,26 @@ in, the autograded copies, the feedback and the gradebook stay in grading/, whic
 The instructor guide (book/instructors.md) walks through every command.
 """
 
+import os
+
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
+# The course folder is the folder of this file (absolute, so nbgrader does not warn about it).
+# grading/ is git-ignored, so a fresh clone lacks it; the gradebook cannot be created without it.
+ROOT = os.path.dirname(os.path.abspath(__file__))
+os.makedirs(os.path.join(ROOT, "grading"), exist_ok=True)
+
 c.CourseDirectory.course_id = "nn-from-one-neuron"
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = ROOT
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///grading/gradebook.db"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "grading", "gradebook.db")
 # solutions/<id>/<id>.md is the MyST source of the notebook beside it: never release it.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md"]
 

@@ -146,6 +146,13 @@ BROKEN = {
     "test cell unlocked": (
         "grade_id: total_test\n  locked: true", "grade_id: total_test\n  locked: false",
         "a test cell must be locked"),
+    "locked cell between a solution and its test": (
+        "```{code-cell} ipython3\n---\nnbgrader:\n  grade: true\n  grade_id: total_test",
+        "```{code-cell} ipython3\n---\nnbgrader:\n  grade: false\n  grade_id: given\n"
+        "  locked: true\n  schema_version: 3\n  solution: false\n  task: false\n---\n"
+        "x = [1.0, 2.0]\n```\n\n"
+        "```{code-cell} ipython3\n---\nnbgrader:\n  grade: true\n  grade_id: total_test",
+        "the nbgrader cell right above a test cell must be a solution or grade cell"),
     "hidden tests in a cell that is not graded": (
         "  grade: true\n  grade_id: scale_test", "  grade: false\n  grade_id: scale_test",
         "has hidden-test markers but is not a grade cell"),

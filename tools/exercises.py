@@ -268,11 +268,12 @@ def validate_source(nb: NotebookNode, name: str = "source") -> list[str]:
     Checked: every nbgrader cell has a unique, well-formed grade_id and schema_version 3; every
     grade cell has points > 0; every code solution cell has '### BEGIN SOLUTION' / '### END
     SOLUTION' and no import; imports appear only in locked, non-solution cells; every auto-graded
-    test cell is locked and its grade_id is '<part>_test' where <part> is a solution cell above
-    it, and every code solution cell has its test cell; region markers are paired and appear only
-    in cells of the right kind; every written answer (markdown, grade + solution) has a locked
-    markdown prompt right above it; the set has at least one auto-graded part and one written
-    answer; the source has no outputs.
+    test cell is locked, its grade_id is '<part>_test' where <part> is a solution cell above
+    it, and the nbgrader cell right above it is a solution or grade cell (so nbgrader can put it
+    back when a student deletes it); every code solution cell has its test cell; region markers
+    are paired and appear only in cells of the right kind; every written answer (markdown,
+    grade + solution) has a locked markdown prompt right above it; the set has at least one
+    auto-graded part and one written answer; the source has no outputs.
     """
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -344,6 +345,14 @@ def validate_source(nb: NotebookNode, name: str = "source") -> list[str]:
             elif part not in code_solutions:
                 say(i, cell, f"tests part {part!r}, but no code solution cell with grade_id "
                              f"{part!r} comes before it.")
+            before = next((c for c in reversed(nb.cells[:i]) if any(
+                _nbg(c).get(k) for k in ("grade", "solution", "locked"))), None)
+            if before is None or not (_nbg(before).get("grade") or _nbg(before).get("solution")):
+                say(i, cell, "the nbgrader cell right above a test cell must be a solution or "
+                             "grade cell (not a locked one): nbgrader puts a deleted test cell "
+                             "back after the cell that preceded it and fails when that is a "
+                             "locked cell. Move the locked cell above the solution cell or drop "
+                             "its nbgrader metadata.")
         elif not is_code and solution and grade:
             written += 1
             prev = nb.cells[i - 1] if i else None

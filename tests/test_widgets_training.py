@@ -284,20 +284,24 @@ def test_playground_widget_trains_default_on_build_and_retrains_on_click():
     plt.close("all")
 
 
-def test_playground_widget_reports_divergence_instead_of_raising():
+def test_playground_widget_reports_divergence_instead_of_raising(monkeypatch):
     import ipywidgets as widgets
+
+    import nnlib.widgets.training as training
 
     w = training_playground_widget(epochs=10)
     parts = _all_children(w)
-    sliders = {p.description: p for p in parts if isinstance(p, widgets.FloatLogSlider)}
-    sliders["learning rate"].value = 1.0
-    dropdowns = {p.description: p for p in parts if isinstance(p, widgets.Dropdown)}
-    dropdowns["activation"].value = "relu"
-    dropdowns["optimizer" if "optimizer" in dropdowns else "optimiser"].value = "momentum"
+
+    def diverging(**setting):
+        raise FloatingPointError("the loss became inf in epoch 3")
+
+    # Train with a run that blows up (as fit does when the loss becomes infinite).
+    monkeypatch.setattr(training, "train_playground", diverging)
     button = [p for p in parts if isinstance(p, widgets.Button)][0]
-    button.click()  # must not raise, whatever the outcome
-    html = " ".join(p.value for p in parts if isinstance(p, widgets.HTML))
-    assert "After 10 epochs" in html or "too large" in html
+    button.click()  # must not raise
+    readout = [p for p in parts if isinstance(p, widgets.HTML)][0]
+    assert "too large" in readout.value and "Lower it" in readout.value
+    assert not button.disabled  # the reader can press Train again
     plt.close("all")
 
 

@@ -24,6 +24,8 @@ the gradebook with nbgrader's Gradebook API.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,3 +308,34 @@ def test_hidden_tests_would_show_without_the_feedback_config(graded, root, aid):
     nb = g.course.autograded("mistake00")
     page, _ = HTMLExporter().from_notebook_node(nbformat.from_dict(nb))
     assert lines_found_in(html_text(page), hidden_test_lines(g.course.solution))
+
+
+# ------------------------------------------------------------------ the student's side
+
+
+def test_jupyterlab_has_the_nbgrader_validate_button_enabled():
+    jupyter = Path(sys.executable).with_name("jupyter")
+    proc = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=300)
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
+    line = next((ln for ln in listing.splitlines() if "@jupyter/nbgrader" in ln), "")
+    assert "enabled" in line and "OK" in line, (
+        f"JupyterLab should list @jupyter/nbgrader as 'enabled OK' (pip install -r "
+        f"requirements.txt installs it); jupyter labextension list said:\n{listing}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid", SET_PARAMS[:1])
+def test_nbgrader_validate_passes_the_solution_and_flags_the_release(graded, root, aid):
+    """What the Validate button runs: `nbgrader validate` on a student's notebook."""
+    g = graded(root, aid)
+    work = g.course.root / "student_work"
+    work.mkdir(exist_ok=True)
+    solved_path, release_path = work / "solved.ipynb", work / "release.ipynb"
+    nbformat.write(solved(g.course.release, g.course.solution), str(solved_path))
+    nbformat.write(g.course.release, str(release_path))
+    ok = g.course.nbgrader("validate", str(solved_path), check=False, timeout=600)
+    assert "Success! Your notebook passes all the tests." in ok.stdout + ok.stderr, ok.stdout
+    bad = g.course.nbgrader("validate", str(release_path), check=False, timeout=600)
+    out = bad.stdout + bad.stderr
+    assert "VALIDATION FAILED ON" in out and "NotImplementedError" in out, out[-2000:]

@@ -381,6 +381,9 @@ def mlp(layer_sizes: list[int], activation: str = "relu", output: str | None = N
     """Build a multi-layer perceptron: Dense layers with an activation between them.
 
     ``mlp([2, 16, 16, 2])`` is Dense(2, 16), ReLU, Dense(16, 16), ReLU, Dense(16, 2).
+
+    Parameters
+    ----------
     output : None (the last layer outputs logits, for "cross_entropy" or "bce_logits"), or an
         activation name for the output ("sigmoid", "softmax", ...).
     init : weight initialisation of every Dense layer; None picks "he" for ReLU-like

@@ -203,11 +203,13 @@ def test_playground_is_reproducible_and_seed_changes_the_run():
     assert a["history"].loss != c["history"].loss
 
 
-def test_playground_default_run_is_fast_enough_for_a_button():
-    # The issue asks for under 5 s; the bound here is loose so a busy machine does not fail it.
-    start = time.perf_counter()
+def test_playground_default_run_takes_under_5_seconds_of_cpu_time():
+    # The issue asks for a run of the default setting in under 5 s (about 1 s on a 2-core
+    # machine). CPU time, not wall-clock time, so that other jobs on a busy machine do not
+    # make the test fail.
+    start = time.process_time()
     train_playground(**PLAYGROUND_DEFAULTS)
-    assert time.perf_counter() - start < 10.0
+    assert time.process_time() - start < 5.0
 
 
 @pytest.mark.parametrize("dataset", ["circles", "moons", "spirals"])

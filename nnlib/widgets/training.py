@@ -169,7 +169,7 @@ def draw_learning_rate(state: dict, lr: float, axes: Any) -> None:
     ax_steps.semilogy(steps, shown_losses - 1.0 + 1e-12, color=PALETTE[3],
                       linestyle=LINESTYLES[1], marker=MARKERS[0], markersize=4)
     ax_steps.set_xlabel("step")
-    ax_steps.set_ylabel("L(w) - 1 (distance above the minimum)")
+    ax_steps.set_ylabel("L(w) - 1, height above the minimum")
     ax_steps.set_title(f"each step multiplies w - 3 by 1 - 2·lr = {state['factor']:.3g}",
                        fontsize=10)
 

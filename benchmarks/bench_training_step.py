@@ -15,6 +15,7 @@ Usage::
     python benchmarks/bench_training_step.py               # all cores
     python benchmarks/bench_training_step.py --threads 1   # single-threaded BLAS everywhere
     python benchmarks/bench_training_step.py --quick       # fewer repetitions
+    python benchmarks/bench_training_step.py --threads 1 --clock cpu   # on a busy machine
 
 Threads: numpy's BLAS (OpenBLAS) and torch get the same number of threads. The script sets
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS before numpy is imported (unless they
@@ -46,10 +47,15 @@ def _parse_args() -> argparse.Namespace:
                         help="BLAS threads for numpy and torch (default: the number of cores, "
                              "or OPENBLAS_NUM_THREADS/OMP_NUM_THREADS if set)")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (noisier)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall: elapsed time (default); cpu: CPU time of this process "
+                             "(time.process_time), which time spent waiting for a core does not "
+                             "count: use it with --threads 1 on a busy machine")
     return parser.parse_args()
 
 
-ARGS = _parse_args() if __name__ == "__main__" else argparse.Namespace(threads=None, quick=True)
+ARGS = (_parse_args() if __name__ == "__main__"
+        else argparse.Namespace(threads=None, quick=True, clock="wall"))
 
 
 def _choose_threads(requested: int | None) -> int:
@@ -125,8 +131,9 @@ def numpy_step(Ws: list[np.ndarray], bs: list[np.ndarray], X: np.ndarray, y: np.
 # ----------------------------------------------------------------------------- set-up
 
 
-def make_runners(sizes: list[int], batch: int, dtype: type) -> dict[str, object]:
-    """Three step functions with identical weights and data."""
+def make_runners(sizes: list[int], batch: int, dtype: type) -> tuple[dict, dict]:
+    """Step functions (name -> step(), returning the loss) with identical weights and data,
+    and functions returning each implementation's current weight matrices (n_in, n_out)."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch, sizes[0])).astype(dtype)
     y = rng.integers(0, sizes[-1], size=batch)
@@ -189,6 +196,7 @@ def time_runners(runners: dict, step_estimate: float,
     Each round times a block of steps of every runner back to back; the ratio of two runners
     within one round is little affected by load that comes and goes between rounds.
     """
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     block = max(1, int(0.01 / max(step_estimate, 1e-7)))  # about 10 ms of steps per block
     times = {name: [] for name in runners}
     for _ in range(3 * block):  # warm-up
@@ -197,10 +205,10 @@ def time_runners(runners: dict, step_estimate: float,
     for _ in range(rounds):
         for name, run in runners.items():
             time.sleep(PAUSE)
-            start = time.perf_counter()
+            start = clock()
             for _ in range(block):
                 run()
-            times[name].append((time.perf_counter() - start) / block)
+            times[name].append((clock() - start) / block)
     medians = {name: float(np.median(t)) for name, t in times.items()}
     nnlib_times = np.array(times["nnlib"])
     ratios = {name: float(np.median(nnlib_times / np.array(t)))
@@ -226,6 +234,10 @@ def main() -> None:
     if torch is None:
         print("PyTorch is not installed: comparing nnlib with the minimal numpy step only.\n"
               "  (pip install torch to add the PyTorch column)")
+    if ARGS.clock == "cpu":
+        print("clock: CPU time of the process (waiting for a core is not counted)"
+              + ("; with several threads it adds up the CPU time of all threads, spinning "
+                 "included, so it is not elapsed time" if THREADS > 1 else ""))
     rounds = 10 if ARGS.quick else 40
     print(f"median time per training step over {rounds} interleaved rounds; ratios are medians "
           f"of per-round ratios; SGD lr={LR}\n")

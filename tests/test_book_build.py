@@ -82,17 +82,8 @@ def test_no_page_loads_a_script_or_style_sheet_from_the_internet(site):
 def test_config_points_mathjax_and_widgets_at_the_sites_own_copies(site):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
     assert config["mathjax_path"] == assets.MATHJAX_URL
-    assert list(config["nb_ipywidgets_js"]) == [
-        assets.REQUIREJS_URL,
-        assets.REQUIRE_CONFIG_URL,
-        assets.WIDGETS_URL,
-    ]
-    for url in (
-        assets.MATHJAX_URL,
-        assets.REQUIREJS_URL,
-        assets.REQUIRE_CONFIG_URL,
-        assets.WIDGETS_URL,
-    ):
+    assert tuple(config["nb_ipywidgets_js"]) == assets.WIDGET_SCRIPT_URLS
+    for url in (assets.MATHJAX_URL, *assets.WIDGET_SCRIPT_URLS):
         served = site / "_static" / url
         assert served.is_file() and served.stat().st_size > 0, f"the site lacks {served}"
 
@@ -142,7 +133,7 @@ def test_chapter_widgets_have_their_state_stored_in_the_page(site, chapter):
     missing = [view["model_id"] for view in views if view["model_id"] not in state]
     assert missing == [], f"{chapter}: widgets shown without stored state: {missing}"
     scripts = [tag["src"].split("?")[0] for tag in soup.find_all("script", src=True)]
-    for url in (assets.REQUIREJS_URL, assets.REQUIRE_CONFIG_URL, assets.WIDGETS_URL):
+    for url in assets.WIDGET_SCRIPT_URLS:
         assert any(src.endswith(f"_static/{url}") for src in scripts), (
             f"{chapter} does not load {url}, so its widgets cannot render"
         )

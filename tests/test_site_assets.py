@@ -41,12 +41,7 @@ def test_lock_pins_the_versions_package_json_asks_for():
 )
 def test_copy_puts_each_script_where_the_config_points(tmp_path):
     assets.copy_assets(tmp_path)
-    for url in (
-        assets.MATHJAX_URL,
-        assets.REQUIREJS_URL,
-        assets.REQUIRE_CONFIG_URL,
-        assets.WIDGETS_URL,
-    ):
+    for url in (assets.MATHJAX_URL, *assets.WIDGET_SCRIPT_URLS):
         assert (tmp_path / url).is_file(), f"{url} was not copied"
     # MathJax loads its fonts relative to itself; the widget manager its icon fonts.
     assert list((tmp_path / "vendor/mathjax/output/chtml/fonts/woff-v2").glob("*.woff"))

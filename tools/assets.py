@@ -43,6 +43,8 @@ REQUIREJS_URL = f"{VENDOR}/require.js"
 REQUIRE_CONFIG_URL = f"{VENDOR}/require_config.js"
 WIDGETS_URL = f"{VENDOR}/@jupyter-widgets/html-manager/dist/embed-amd.js"
 MATHJAX_URL = f"{VENDOR}/mathjax/tex-mml-chtml.js"
+# The scripts a page with widgets loads, in order (_config.yml: nb_ipywidgets_js).
+WIDGET_SCRIPT_URLS = (REQUIREJS_URL, REQUIRE_CONFIG_URL, WIDGETS_URL)
 
 
 class AssetsMissing(RuntimeError):

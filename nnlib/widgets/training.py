@@ -84,8 +84,8 @@ def gradient_descent_path(lr: float, steps: int, w0: float = -1.0) -> np.ndarray
     """Run ``steps`` updates w <- w - lr * dL/dw on ``loss_1d`` from ``w0``.
 
     Returns the array of w before the first update and after each one, shape (steps + 1,).
-    Once |w| exceeds 1e6 (a diverging run) the remaining entries are inf with the sign of the
-    last value, instead of overflowing.
+    Once ``|w|`` exceeds 1e6 (a diverging run) the remaining entries are inf with the sign of
+    the last value, instead of overflowing.
     """
     lr = _check_positive(lr, "the learning rate lr", "gradient_descent_path")
     steps = _check_count(steps, "steps", "gradient_descent_path", low=0)
@@ -106,15 +106,23 @@ def gradient_descent_path(lr: float, steps: int, w0: float = -1.0) -> np.ndarray
 def learning_rate_state(lr: float, steps: int, w0: float = -1.0) -> dict:
     """Everything the learning-rate widget shows for one setting of its sliders.
 
-    Returns a dict with
+    Parameters
+    ----------
+    lr : the learning rate, > 0.
+    steps : the number of updates, >= 0.
+    w0 : the starting point.
+
+    Returns
+    -------
+    dict with
         ``path`` : w after 0..steps updates, shape (steps + 1,) (see ``gradient_descent_path``);
         ``losses`` : L(w) along the path, shape (steps + 1,);
-        ``factor`` : 1 - 2 lr, the number the distance to the minimum is multiplied by per step
-            (for this loss w_new - 3 = (1 - 2 lr)(w - 3));
-        ``verdict`` : "diverges" (the distance grows: |factor| > 1), "bounces forever"
-            (|factor| = 1), "oscillates" (w jumps from side to side but settles: factor < 0),
-            "crawls" (same side all the way, but after ``steps`` steps still more than 10% of
-            the starting distance away) or "converges".
+        ``factor`` : 1 - 2 lr, the number the distance to the minimum is multiplied by per
+        step (for this loss w_new - 3 = (1 - 2 lr)(w - 3));
+        ``verdict`` : "diverges" (the distance grows: ``|factor| > 1``), "bounces forever"
+        (``|factor| = 1``), "oscillates" (w jumps from side to side but settles: factor < 0),
+        "crawls" (same side all the way, but after ``steps`` steps still more than 10% of the
+        starting distance away) or "converges".
     """
     path = gradient_descent_path(lr, steps, w0)
     factor = 1.0 - 2.0 * float(lr)
@@ -262,16 +270,29 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
     drawn with ``seed``; ``val_fraction`` of them are kept for validation. The same seed sets
     the initial weights and the shuffling, so a setting always gives the same run.
 
+    Parameters
+    ----------
+    dataset : "quadrants", "circles", "moons" or "spirals".
+    hidden_layers, units : the network's shape (0 to 6 hidden layers of 1 to 64 units).
+    activation : one of ``PLAYGROUND_ACTIVATIONS``.
+    lr : the learning rate. epochs : passes over the training data. seed : see above.
     optimizer : "sgd", "momentum" (SGD with momentum 0.9) or "adam".
+    n, batch_size, val_fraction : data points, mini-batch size, share kept for validation.
     snapshot_epochs : epochs after which a copy of the model is kept (for boundary plots).
 
-    Returns a dict with
+    Returns
+    -------
+    dict with
         ``model`` (the trained Sequential), ``history`` (a History: loss, accuracy, val_loss,
         val_accuracy per epoch), ``val_accuracy`` (after the last epoch), ``epoch_95`` (the
         first epoch with validation accuracy >= 0.95, or None), ``snapshots`` ({epoch: model}),
-        ``seconds`` (training time), and the data ``X_train``, ``y_train``, ``X_val``, ``y_val``.
+        ``seconds`` (training time), and the data ``X_train``, ``y_train``, ``X_val``,
+        ``y_val``.
 
-    Raises FloatingPointError when the loss becomes infinite (learning rate too large).
+    Raises
+    ------
+    FloatingPointError
+        when the loss becomes infinite (learning rate too large).
     """
     who = "train_playground"
     if dataset not in DATASETS:

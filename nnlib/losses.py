@@ -267,8 +267,9 @@ class CrossEntropy(Loss):
         """Mean loss, as ``cross_entropy``; keeps the softmax probabilities P (n, k) and the
         one-hot targets Y (n, k) for backward, so the inputs are checked and converted once."""
         z, Y = _logits_and_onehot(pred, target, "cross_entropy")
-        self._cache = (softmax(z, axis=1), Y)
-        return float(-np.sum(Y * log_softmax(z, axis=1)) / z.shape[0])
+        log_P = log_softmax(z, axis=1)
+        self._cache = (np.exp(log_P), Y)  # exp(log softmax) = softmax
+        return float(-np.sum(Y * log_P) / z.shape[0])
 
     def _grad(self, P: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """dL/dlogits = (P - Y) / n from what forward kept (as ``cross_entropy_grad``)."""

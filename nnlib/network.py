@@ -200,9 +200,14 @@ class Sequential(Layer):
 
     # --- predictions
 
+    def _output_layer(self) -> Layer:
+        """The last layer (looking inside a nested Sequential at the end)."""
+        last = self.layers[-1]
+        return last._output_layer() if isinstance(last, Sequential) else last
+
     def _threshold(self) -> float:
         """Decision threshold for a single output column: 0.5 after a Sigmoid, else 0."""
-        return 0.5 if isinstance(self.layers[-1], Sigmoid) else 0.0
+        return 0.5 if isinstance(self._output_layer(), Sigmoid) else 0.0
 
     def predict(self, X: np.ndarray, threshold: float | None = None) -> np.ndarray:
         """Class labels, shape (batch,), computed in evaluation mode.
@@ -232,7 +237,7 @@ class Sequential(Layer):
         from nnlib.activations import sigmoid, softmax
 
         out = self._forward_eval(self._checked_X(X, "predict_proba"))
-        if isinstance(self.layers[-1], (Sigmoid, Softmax)):
+        if isinstance(self._output_layer(), (Sigmoid, Softmax)):
             return out
         return sigmoid(out) if out.shape[1] == 1 else softmax(out, axis=1)
 

@@ -171,6 +171,12 @@ def test_predict_thresholds_a_single_output_at_0_for_logits_and_0_5_after_sigmoi
                                   [0, 0, 1])
 
 
+def test_predict_looks_inside_a_nested_network_for_the_output_sigmoid():
+    model = Sequential([Identity(), Sequential([Identity(), Sigmoid()])])
+    np.testing.assert_array_equal(model.predict(np.array([[-0.2], [0.1]])), [0, 1])
+    np.testing.assert_allclose(model.predict_proba(np.array([[0.0]])), [[0.5]])
+
+
 def test_predict_proba_gives_probabilities():
     logits = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
     proba = Sequential([Identity()]).predict_proba(logits)

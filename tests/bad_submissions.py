@@ -1,0 +1,265 @@
+"""A corpus of bad submissions, generated from an exercise set's release, with what must happen.
+
+:func:`write_corpus` hands in, into a :class:`grading_course.Course` (a throw-away nbgrader
+course), one student per kind of trouble a grader meets in a real class, plus correct controls;
+it returns, per student, an :class:`Expect`: the status ``python -m tools.grade autograde`` must
+report, the test cells that must score 0 (all others full marks), whether tampering must be
+flagged, text its messages must contain, and files the submission tried to create that must not
+exist afterwards. Built for chapter 1 (``ch01_perceptron``): it replaces the ``weighted_sum``,
+``step`` and ``predict`` answers, whose test cells are ``<part>_test``.
+
+Run it by hand to get a course to try the command on::
+
+    python tests/bad_submissions.py /tmp/bad-course
+    python -m tools.grade --course /tmp/bad-course autograde ch01_perceptron
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools, when run as a script
+from grading_course import (  # noqa: E402
+    REPO,
+    Course,
+    cell_by_id,
+    solved,
+    with_cell,
+    without_cells,
+)
+
+AID = "ch01_perceptron"
+
+WRONG_STEP = """\
+def step(z):
+    return np.zeros_like(np.asarray(z, dtype=float))
+"""
+
+
+@dataclass
+class Expect:
+    status: str | tuple[str, ...]  # as in the summary table (one of them, if a tuple)
+    loses: list[str] = field(default_factory=list)  # test cells that must score 0
+    tampered: bool = False
+    graded: bool = True  # has a submission in the gradebook afterwards
+    messages: list[str] = field(default_factory=list)  # must appear in the student's details
+    cell_outputs: dict[str, list[str]] = field(default_factory=dict)  # grade id -> texts
+    must_not_exist: list[Path] = field(default_factory=list)
+
+
+def _code(text: str) -> str:
+    return textwrap.dedent(text).strip() + "\n"
+
+
+def write_corpus(course: Course) -> dict[str, Expect]:
+    """Hand in every case of the corpus into ``course``; return what each must come to."""
+    root = course.root
+    release, solution = course.release, course.solution
+    good = solved(release, solution)
+    step_ok = cell_by_id(good, "step").source
+    secret_nb = root / "solutions" / AID / f"{AID}.ipynb"
+    pwned = [root / "grading" / "pwned.txt", root / "solutions" / "pwned.txt",
+             root.parent / f"{root.name}-pwned.txt"]
+    cases: dict[str, tuple[nbformat.NotebookNode | str | None, Expect]] = {}
+
+    cases["good_a"] = good, Expect("ok")
+    cases["good_b"] = good, Expect("ok")
+    extra = copy.deepcopy(good)
+    extra.cells.insert(3, nbformat.v4.new_code_cell("def helper(v):\n    return 2 * v\n"))
+    extra.cells.insert(4, nbformat.v4.new_markdown_cell("My notes: the sum is x @ w + b."))
+    cases["extra_cells"] = extra, Expect("ok")
+    cases["untouched"] = release, Expect("ok", loses=["weighted_sum_test", "step_test",
+                                                      "predict_test", "perceptron_update_test",
+                                                      "train_perceptron_test",
+                                                      "spam_weights_test",
+                                                      "find_separating_line_test"])
+    cases["invalid_json"] = '{"cells": [ {"cell_type": "code", "source": "x = 1"', Expect(
+        "invalid notebook", graded=False, messages=["not valid JSON"])
+    cases["missing_notebook"] = None, Expect("missing notebook", graded=False,
+                                             messages=["no notebook"])
+    cases["renamed_notebook"] = good, Expect("ok", messages=["renamed"])
+
+    # Tampering with locked cells and metadata.
+    cases["deleted_tests"] = without_cells(
+        with_cell(good, "step", WRONG_STEP), ["weighted_sum_test", "step_test"]), Expect(
+        "tampered", loses=["step_test"], tampered=True,
+        messages=["deleted locked cell 'weighted_sum_test'", "deleted locked cell 'step_test'"])
+    edited = with_cell(with_cell(good, "step", WRONG_STEP), "step_test", "pass")
+    cases["edited_test"] = edited, Expect("tampered", loses=["step_test"], tampered=True,
+                                          messages=["edited locked cell 'step_test'"])
+    retyped = with_cell(good, "step", WRONG_STEP)
+    cell_by_id(retyped, "step_test").cell_type = "raw"
+    cell_by_id(retyped, "step_test").pop("outputs", None)
+    cell_by_id(retyped, "step_test").pop("execution_count", None)
+    cases["retyped_test"] = retyped, Expect(
+        "tampered", loses=["step_test"], tampered=True,
+        messages=["changed locked cell 'step_test' from code to raw"])
+    meta = with_cell(good, "step", WRONG_STEP)
+    cell_by_id(meta, "step_test").metadata["nbgrader"].update(grade=False, points=0)
+    cell_by_id(meta, "step").metadata["nbgrader"]["points"] = 100
+    cases["changed_metadata"] = meta, Expect(
+        "tampered", loses=["step_test"], tampered=True,
+        messages=["changed the nbgrader metadata of 'step_test'",
+                  "changed the nbgrader metadata of 'step'"])
+    imports = with_cell(good, "step", WRONG_STEP)
+    cell = cell_by_id(imports, "imports")
+    cell.source += "\ncheck_close = lambda *args, **kwargs: None\n"
+    cases["edited_imports"] = imports, Expect("tampered", loses=["step_test"], tampered=True,
+                                              messages=["edited locked cell 'imports'"])
+
+    # Code that runs away, crashes or floods.
+    cases["endless_loop"] = with_cell(good, "step", _code("""
+        def step(z):
+            while True:
+                pass
+        """)), Expect("timed out", loses=["step_test"])
+    cases["loop_ignoring_sigint"] = with_cell(good, "step", _code("""
+        import signal
+        def step(z):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            while True:
+                try:
+                    pass
+                except BaseException:
+                    pass
+        """)), Expect("timed out", loses=["step_test"])
+    cases["memory_bomb"] = with_cell(good, "weighted_sum", _code("""
+        def weighted_sum(x, w, b):
+            hoard = []
+            while True:
+                hoard.append(bytearray(50_000_000))
+        """)), Expect("memory limit", loses=["weighted_sum_test"])
+    cases["fork_bomb"] = with_cell(good, "step", _code("""
+        import os
+        def step(z):
+            while True:
+                os.fork()
+        """)), Expect(("ok", "timed out"), loses=["step_test"])
+    cases["sys_exit"] = with_cell(good, "predict", _code("""
+        import sys
+        def predict(X, w, b):
+            sys.exit("bye")
+        """)), Expect("ok", loses=["predict_test"])
+    cases["os_exit"] = with_cell(good, "weighted_sum", _code("""
+        import os
+        def weighted_sum(x, w, b):
+            os._exit(3)
+        """)), Expect("kernel died", loses=["weighted_sum_test"])
+    cases["huge_output"] = with_cell(good, "step", _code("""
+        for _ in range(2000):
+            print("spam " * 2000)
+        """) + step_ok), Expect("output cut")
+
+    # Code that reaches out of its sandbox.
+    cases["write_outside"] = with_cell(good, "weighted_sum", _code(f"""
+        for target in {[str(p) for p in pwned]!r}:
+            try:
+                open(target, "w").write("pwned")
+                print("WROTE", target)
+            except OSError as err:
+                print("refused:", type(err).__name__)
+        open("my_notes.txt", "w").write("my own folder is fine")
+        """) + cell_by_id(good, "weighted_sum").source), Expect(
+        "ok", must_not_exist=pwned, cell_outputs={"weighted_sum": ["refused:"]})
+    cases["read_secrets"] = with_cell(good, "weighted_sum", _code(f"""
+        for target in [{str(secret_nb)!r}, {str(course.root / "grading" / "gradebook.db")!r},
+                       {str(course.root / "grading" / "submitted")!r}, "/root", "/etc/passwd"]:
+            try:
+                print("READ", target, len(open(target, "rb").read()))
+            except OSError as err:
+                print("refused:", type(err).__name__, target)
+        """) + cell_by_id(good, "weighted_sum").source), Expect(
+        "ok", cell_outputs={"weighted_sum": ["refused: FileNotFoundError"]})
+    cases["steal_hidden_tests"] = with_cell(good, "step", _code("""
+        import inspect
+        def step(z):
+            caller = inspect.stack()[1]
+            print("".join(caller.frame.f_globals["In"][-1:]))
+            z = np.asarray(z, dtype=float)
+            return np.where(z >= 0, 1.0, 0.0)
+        """)), Expect("ok")
+    cases["network"] = with_cell(good, "weighted_sum", _code("""
+        import socket
+        try:
+            socket.create_connection(("1.1.1.1", 53), timeout=3)
+            print("NETWORK OPEN")
+        except OSError as err:
+            print("no network:", type(err).__name__)
+        """) + cell_by_id(good, "weighted_sum").source), Expect(
+        "ok", cell_outputs={"weighted_sum": ["no network:"]})
+
+    # Cheating the checks from inside the kernel.
+    cases["patch_helpers"] = with_cell(good, "step", _code("""
+        check_close = lambda *args, **kwargs: None
+        check_shape = lambda *args, **kwargs: None
+        check_true = lambda *args, **kwargs: None
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["patch_numpy"] = with_cell(good, "step", _code("""
+        import numpy.core.numeric
+        np.allclose = lambda *args, **kwargs: True
+        np.isclose = lambda *args, **kwargs: np.array(True)
+        numpy.core.numeric.isclose = np.isclose
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["patch_code_and_builtins"] = with_cell(good, "step", _code("""
+        import builtins
+        import nnlib.checks
+        def _quiet(*args, **kwargs):
+            return None
+        nnlib.checks.check_close.__code__ = _quiet.__code__
+        nnlib.checks.check_shape.__code__ = _quiet.__code__
+        nnlib.checks.check_true.__code__ = _quiet.__code__
+        builtins.AssertionError = type("Harmless", (Warning,), {})
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["equals_everything"] = with_cell(good, "weighted_sum", _code("""
+        class Anything:
+            def __eq__(self, other):
+                return True
+            def __ne__(self, other):
+                return False
+        def weighted_sum(x, w, b):
+            return Anything()
+        """)), Expect("ok", loses=["weighted_sum_test"],
+                      cell_outputs={"weighted_sum_test": ["expected numbers"]})
+    cases["fake_partial_credit"] = with_cell(good, "step", _code("""
+        import sys
+        def step(z):
+            sys.displayhook(2.0)
+            return 0.0
+        """)), Expect("ok", loses=["step_test"])
+    cases["warnings_on_stderr"] = with_cell(good, "weighted_sum", _code("""
+        import sys, warnings
+        def weighted_sum(x, w, b):
+            warnings.warn("this is only a warning", UserWarning)
+            print("debug: computing", file=sys.stderr)
+            with np.errstate(divide="warn"):
+                np.log(np.array([0.0]))
+            x = np.asarray(x, dtype=float)
+            w = np.asarray(w, dtype=float)
+            return float(x @ w + b)
+        """)), Expect("ok")
+
+    for student, (nb, _) in cases.items():
+        folder = course.submission_path(student).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        if nb is None:
+            (folder / "notes.txt").write_text("I forgot to upload it", encoding="utf-8")
+        elif student == "renamed_notebook":
+            nbformat.write(nb, str(folder / f"{AID} (copy).ipynb"))
+        else:
+            course.submit(student, nb)
+    return {student: expect for student, (_, expect) in cases.items()}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tests/bad_submissions.py NEW_COURSE_FOLDER")
+    target = Path(sys.argv[1]).resolve()
+    c = Course.create(target, REPO / "solutions" / AID, AID, extra_config="c.Execute.timeout = 5\n")
+    for name, e in write_corpus(c).items():
+        print(f"{name:24s} expect {e.status}, loses {e.loses or 'nothing'}")

@@ -1,0 +1,288 @@
+"""``python -m tools.grade``: a class of bad submissions graded through the real command.
+
+A throw-away course for chapter 1 (tests/grading_course.py) first has one student, ``earlier``,
+graded and given a manual score on a written answer. Then tests/bad_submissions.py hands in its
+corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork bombs,
+exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and ONE run of
+``python -m tools.grade autograde ch01_perceptron --jobs 2`` grades them all in sandboxes, with a
+5 s cell timeout. The tests check every student's outcome against the corpus's expectations
+(status, which parts scored 0, tampering flag, messages, files that must not exist), that
+``earlier`` and the gradebook were left intact, that a second run grades nobody again, that the
+feedback shows no hidden test, and the report. Needs bubblewrap (skipped, saying so, without it).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from bad_submissions import AID, Expect, write_corpus
+from grading_course import (
+    REPO,
+    Course,
+    cell_by_id,
+    hidden_test_lines,
+    html_text,
+    lines_found_in,
+    solved,
+)
+
+from tools.grader import submission
+
+CELL_TIMEOUT = 5
+TESTS = ["weighted_sum_test", "step_test", "predict_test", "perceptron_update_test",
+         "train_perceptron_test", "spam_weights_test", "find_separating_line_test"]
+
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                 reason="bubblewrap (apt-get install bubblewrap) is not installed")
+
+
+def grade_cmd(course: Course, *args: str, env: dict | None = None,
+              timeout: float = 1200) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tools.grade", "--course", str(course.root),
+                           *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                          env=env)
+
+
+def gradebook_rows(course: Course) -> list[tuple]:
+    """Every row of the gradebook's grade table, with the student and cell names."""
+    con = sqlite3.connect(course.root / "grading" / "gradebook.db")
+    try:
+        return con.execute(
+            "SELECT student.id, base_cell.name, grade.auto_score, grade.manual_score, "
+            "grade.extra_credit, grade.needs_manual_grade "
+            "FROM grade JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = "
+            "submitted_assignment.id JOIN student ON submitted_assignment.student_id = "
+            "student.id JOIN base_cell ON grade.cell_id = base_cell.id "
+            "ORDER BY 1, 2").fetchall()
+    finally:
+        con.close()
+
+
+@dataclass
+class Run:
+    course: Course
+    expect: dict[str, Expect]
+    first: subprocess.CompletedProcess
+    first_seconds: float
+    second: subprocess.CompletedProcess
+    earlier_before: list[tuple]
+    earlier_mtime: float
+    rows_after_first: list[tuple]
+    status: dict[str, dict]
+    solutions_before: dict[str, str]
+    solutions_after: dict[str, str]
+
+
+def folder_hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Run:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (apt-get install bubblewrap) is not installed")
+    course = Course.create(tmp_path_factory.mktemp("grade-command") / "course",
+                           REPO / "solutions" / AID, AID,
+                           extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    course.submit("earlier", solved(course.release, course.solution))
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url, "nn-from-one-neuron") as gb:
+        gb.find_grade("xor_proof", AID, AID, "earlier").manual_score = 2.5
+        gb.db.commit()
+    earlier_before = [r for r in gradebook_rows(course) if r[0] == "earlier"]
+    earlier_nb = course.root / "grading" / "autograded" / "earlier" / AID / f"{AID}.ipynb"
+    earlier_mtime = earlier_nb.stat().st_mtime
+
+    expect = write_corpus(course)
+    solutions_before = folder_hashes(course.root / "solutions")
+    start = time.monotonic()
+    first = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    seconds = time.monotonic() - start
+    rows = gradebook_rows(course)
+    second = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
+    return Run(course, expect, first, seconds, second, earlier_before, earlier_mtime, rows,
+               status, solutions_before, folder_hashes(course.root / "solutions"))
+
+
+def corpus_students() -> list[str]:
+    """The corpus's student names, without building a course (for parametrize)."""
+    source = (REPO / "tests" / "bad_submissions.py").read_text(encoding="utf-8")
+    return [line.split('"')[1] for line in source.split("\n")
+            if line.strip().startswith('cases["')]
+
+
+# ------------------------------------------------------------------------------ fast tests
+
+
+def test_release_and_solution_are_not_tampering():
+    """No false alarm on a notebook with hidden tests: the release and a solved release, as a
+    student hands them in, rebuild without any tampering (stock nbgrader's checksums differ)."""
+    from tools import exercises
+
+    release = nbformat.read(str(exercises.release_dir(REPO, AID) / f"{AID}.ipynb"), 4)
+    solution = nbformat.read(str(exercises.solution_notebook(REPO, AID)), 4)
+    for nb in (release, solved(release, solution)):
+        rebuilt = submission.rebuild(nb, release)
+        assert rebuilt.tampering == [] and rebuilt.notes == []
+        assert [c.source for c in rebuilt.notebook.cells if c.metadata.get("nbgrader", {}).get(
+            "locked")] == [c.source for c in release.cells
+                           if c.metadata.get("nbgrader", {}).get("locked")]
+
+
+def test_rebuild_restores_locked_cells_and_keeps_answers():
+    from tools import exercises
+
+    release = nbformat.read(str(exercises.release_dir(REPO, AID) / f"{AID}.ipynb"), 4)
+    nb = solved(release, nbformat.read(str(exercises.solution_notebook(REPO, AID)), 4))
+    cell_by_id(nb, "step_test").source = "pass"
+    cell_by_id(nb, "step").source += "\n# my comment"
+    rebuilt = submission.rebuild(nb, release)
+    assert rebuilt.tampering == ["edited locked cell 'step_test'"]
+    assert cell_by_id(rebuilt.notebook, "step_test").source == cell_by_id(release,
+                                                                          "step_test").source
+    assert cell_by_id(rebuilt.notebook, "step").source.endswith("# my comment")
+
+
+@needs_bwrap
+def test_refuses_without_sandbox_and_says_why(tmp_path):
+    course = Course.create(tmp_path / "course", REPO / "solutions" / AID, AID)
+    course.submit("someone", course.release)
+    env = dict(os.environ, PATH=str(tmp_path / "empty-bin"))  # no bwrap on PATH
+    proc = grade_cmd(course, "autograde", AID, env=env, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "bubblewrap" in proc.stderr and "--unsafe" in proc.stderr
+    assert not (course.root / "grading" / "autograded" / "someone").exists()
+
+
+# ------------------------------------------------------------------------------ the class run
+
+
+@pytest.mark.slow
+def test_run_exits_1_and_lists_every_student(graded):
+    out = graded.first.stdout
+    assert graded.first.returncode == 1, graded.first.stdout + graded.first.stderr[-3000:]
+    for student in graded.expect:
+        assert any(line.split()[:1] == [student] for line in out.split("\n")), (
+            f"{student} has no line in the summary:\n{out}")
+    needs = {s for s, e in graded.expect.items() if e.tampered or not e.graded}
+    assert f"{len(needs)} need you" in out, out
+    assert "ETA" in graded.first.stderr, "no progress line with an ETA on stderr"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", corpus_students())
+def test_bad_submission_outcome(graded, student):
+    expect = graded.expect[student]
+    st = graded.status[student]
+    wanted = expect.status if isinstance(expect.status, tuple) else (expect.status,)
+    assert st["status"] in wanted, f"{student}: status {st['status']!r}, expected {wanted}; {st}"
+    assert bool(st["tampering"]) == expect.tampered, f"{student}: tampering {st['tampering']}"
+    details = "; ".join(st["tampering"] + st["notes"])
+    for text in expect.messages:
+        assert text in details, f"{student}: {text!r} not in the details {details!r}"
+    if not expect.graded:
+        assert student not in {r[0] for r in graded.rows_after_first}, (
+            f"{student} should not be in the gradebook")
+        return
+    scores = graded.course.scores(student)
+    got = {t: scores[t][0] for t in TESTS}
+    want = {t: 0.0 if t in expect.loses else scores[t][1] for t in TESTS}
+    assert got == want, f"{student}: scores {got}, expected {want}; messages {st['messages']}"
+    assert st["score"] == sum(want.values())
+    nb = graded.course.autograded(student)
+    for gid, texts in expect.cell_outputs.items():
+        shown = json.dumps(cell_by_id(nb, gid).outputs)
+        for text in texts:
+            assert text in shown, f"{student}: {text!r} not in the output of {gid}: {shown[:600]}"
+    for path in expect.must_not_exist:
+        assert not path.exists(), f"{student} managed to write {path}"
+    size = (graded.course.root / "grading" / "autograded" / student / AID /
+            f"{AID}.ipynb").stat().st_size
+    assert size < 2_000_000, f"{student}'s autograded notebook is {size} bytes"
+
+
+@pytest.mark.slow
+def test_lost_parts_have_teaching_messages(graded):
+    st = graded.status["patch_helpers"]
+    assert "step([-2, -0.5, 0.5, 3]): values differ" in st["messages"]["step_test"]
+    assert "expected numbers" in graded.status["equals_everything"]["messages"][
+        "weighted_sum_test"]
+
+
+@pytest.mark.slow
+def test_earlier_student_and_gradebook_untouched(graded):
+    after = [r for r in graded.rows_after_first if r[0] == "earlier"]
+    assert after == graded.earlier_before
+    assert ("earlier", "xor_proof", None, 2.5) == next(r for r in after if r[1] == "xor_proof")[:4]
+    nb = graded.course.root / "grading" / "autograded" / "earlier" / AID / f"{AID}.ipynb"
+    assert nb.stat().st_mtime == graded.earlier_mtime, "earlier was regraded"
+    con = sqlite3.connect(graded.course.root / "grading" / "gradebook.db")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+    in_book = {r[0] for r in graded.rows_after_first}
+    assert in_book == {"earlier"} | {s for s, e in graded.expect.items() if e.graded}
+    assert graded.solutions_after == graded.solutions_before, "solutions/ changed"
+
+
+@pytest.mark.slow
+def test_second_run_skips_graded_students_and_changes_nothing(graded):
+    ungraded = [s for s, e in graded.expect.items() if not e.graded]
+    done = len(graded.expect) + 1 - len(ungraded)
+    # Only the hand-ins that could not be graded are looked at again (they may have been fixed).
+    assert f"{done} already graded (skipped; --force regrades), {len(ungraded)} to grade" in \
+        graded.second.stderr, graded.second.stderr[-2000:]
+    assert graded.second.returncode == 1  # the same students still need the instructor
+    assert gradebook_rows(graded.course) == graded.rows_after_first
+
+
+@pytest.mark.slow
+def test_feedback_shows_no_hidden_tests_but_the_visible_messages(graded):
+    proc = grade_cmd(graded.course, "feedback", AID, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hidden = hidden_test_lines(graded.course.solution)
+    for student, expect in graded.expect.items():
+        if not expect.graded:
+            continue
+        text = html_text(graded.course.feedback_html(student))
+        shown = lines_found_in(text, hidden)
+        assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)[:5]}"
+    stolen = html_text(graded.course.feedback_html("steal_hidden_tests"))
+    assert "a line of the hidden tests was removed" in stolen
+    wrong = html_text(graded.course.feedback_html("patch_helpers"))
+    assert "values differ" in wrong and "Hint:" in wrong
+
+
+@pytest.mark.slow
+def test_report_csv_and_html(graded):
+    proc = grade_cmd(graded.course, "report", AID, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    reports = graded.course.root / "grading" / "reports"
+    rows = list(csv.DictReader((reports / f"{AID}.csv").open(encoding="utf-8")))
+    assert {r["student"] for r in rows} == set(graded.expect) | {"earlier"}
+    by = {r["student"]: r for r in rows}
+    assert by["good_a"]["step_test"] == "2" and by["patch_helpers"]["step_test"] == "0"
+    assert by["invalid_json"]["status"] == "invalid notebook"
+    page = (reports / f"{AID}.html").read_text(encoding="utf-8")
+    for part in TESTS + ["xor_proof"]:
+        assert part in page
+    assert "step([-2, -0.5, 0.5, 3]): values differ" in page

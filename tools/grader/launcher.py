@@ -1,0 +1,61 @@
+"""Start an IPython kernel inside the grading sandbox: drop privileges, set limits, exec.
+
+This file runs INSIDE the bubblewrap sandbox (it is bound read-only at /opt/grader/launcher.py),
+before any student code, with only the standard library. It is the kernel spec's command::
+
+    python /opt/grader/launcher.py LIMITS_JSON CONNECTION_FILE [extra kernel arguments...]
+
+1. It reads the connection file that jupyter_client wrote for the grader (mode 0600, owned by
+   the grader) and writes a copy the kernel's user can read into the sandbox's private /tmp.
+2. When started as root (the grader runs as root and bwrap kept only CAP_SETUID/CAP_SETGID), it
+   switches to the unprivileged uid/gid given in LIMITS_JSON, with no supplementary groups and no
+   capabilities left, so the process limits below count this user's processes only.
+3. It sets the resource limits of LIMITS_JSON (address space, CPU seconds, processes, file size,
+   open files, no core dumps); they hold for every process the student's code starts.
+4. It replaces itself with ``python -m ipykernel_launcher -f <copy> ...``.
+"""
+
+import json
+import os
+import resource
+import sys
+
+LIMIT_NAMES = {
+    "address_space": resource.RLIMIT_AS,
+    "cpu_seconds": resource.RLIMIT_CPU,
+    "processes": resource.RLIMIT_NPROC,
+    "file_size": resource.RLIMIT_FSIZE,
+    "open_files": resource.RLIMIT_NOFILE,
+    "core": resource.RLIMIT_CORE,
+}
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit("usage: launcher.py LIMITS_JSON CONNECTION_FILE [kernel arguments...]")
+    settings = json.loads(argv[1])
+    with open(argv[2], encoding="utf-8") as f:
+        connection = f.read()
+    copy = "/tmp/kernel-connection.json"
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(connection)
+    os.chmod(copy, 0o644)
+    uid = settings.get("uid")
+    if os.getuid() == 0 and uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # drops the remaining capabilities too (no keep-caps)
+    for name, value in settings.get("limits", {}).items():
+        resource.setrlimit(LIMIT_NAMES[name], (value, value))
+    os.chdir(settings.get("cwd", "/"))
+    # The kernel's own banner and log go nowhere: what student code prints reaches the grader
+    # through the kernel's messages, never through the grader's terminal.
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    args = [sys.executable, "-m", "ipykernel_launcher", "-f", copy] + argv[3:]
+    os.execv(sys.executable, args)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,548 @@
+"""Autograde a whole class in parallel sandboxes, merging into the gradebook one student at a time.
+
+The parent process lists the submissions, skips those already graded (unless ``force``), and
+hands the others to ``jobs`` worker processes. Each worker owns a private nbgrader course folder
+and a private copy of the gradebook, so workers never write the same file, and its kernels talk
+over Unix sockets in its own folder, so there are no ports to clash. For one student a worker
+
+1. finds the notebook (a renamed one is accepted and reported), reads it (invalid JSON is
+   reported, not graded), and rebuilds it on the release, noting any tampering
+   (:mod:`tools.grader.submission`);
+2. runs nbgrader's real autograde on it (``NbGraderAPI.autograde``) with nbgrader's Execute
+   replaced by :class:`tools.grader.executor.GuardedExecute` and the kernel replaced by the
+   sandboxed one (:mod:`tools.grader.sandbox`);
+3. sends back the scores read from its private gradebook and the autograded folder.
+
+The parent alone writes the course's gradebook and ``grading/autograded/``: one student at a
+time, in a transaction, as each result arrives, so an interrupted run keeps every student
+finished so far and a rerun resumes. A status file ``grading/status/<assignment>.json`` keeps
+each student's outcome (score, status, tampering, messages) for the summary and the report.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from tools.grader import sandbox, submission
+
+GRADED = ("ok", "tampered", "timed out", "memory limit", "kernel died", "output cut",
+          "not finished")
+NEEDS_INSTRUCTOR = ("tampered", "invalid notebook", "missing notebook", "grading error")
+
+
+# nbgrader's own SQLAlchemy session warnings (also printed by stock nbgrader) hide the progress.
+warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+class GradingError(Exception):
+    """A problem with the course or the command line; the message says what to do."""
+
+
+@dataclass
+class Course:
+    """Paths and settings of the nbgrader course in ``root`` (read from its nbgrader_config.py)."""
+
+    root: Path
+    course_id: str
+    source: Path
+    release: Path
+    submitted: Path
+    autograded: Path
+    db_path: Path
+    cell_timeout: int
+
+    @classmethod
+    def load(cls, root: Path) -> Course:
+        from traitlets.config.loader import PyFileConfigLoader
+
+        root = root.resolve()
+        config_file = root / "nbgrader_config.py"
+        if not config_file.is_file():
+            raise GradingError(f"no nbgrader_config.py in {root}: run this from the course's "
+                               f"folder (the repository root) or pass --course DIR")
+        config = PyFileConfigLoader(config_file.name, path=str(root)).load_config()
+        cd = config.CourseDirectory
+
+        def folder(name: str, default: str) -> Path:
+            value = cd.get(name, default)
+            return (root / value).resolve()
+
+        db_url = cd.get("db_url", f"sqlite:///{root}/gradebook.db")
+        if not db_url.startswith("sqlite:///"):
+            raise GradingError(f"only SQLite gradebooks are supported, got db_url {db_url!r}")
+        db = Path(db_url[len("sqlite:///"):])
+        return cls(root, cd.get("course_id", "default_course"),
+                   folder("source_directory", "source"), folder("release_directory", "release"),
+                   folder("submitted_directory", "submitted"),
+                   folder("autograded_directory", "autograded"),
+                   db if db.is_absolute() else (root / db).resolve(),
+                   int(config.get("Execute", {}).get("timeout", 30) or 30))
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db_path}"
+
+    def status_file(self, aid: str) -> Path:
+        return self.db_path.parent / "status" / f"{aid}.json"
+
+    def release_notebook(self, aid: str) -> nbformat.NotebookNode:
+        path = self.release / aid / f"{aid}.ipynb"
+        if not path.is_file():
+            raise GradingError(f"no release {path}: generate it first "
+                               f"(python -m tools.exercises build {aid})")
+        return nbformat.read(str(path), as_version=4)
+
+
+@dataclass
+class Outcome:
+    """One student's result, as shown in the summary and kept in the status file."""
+
+    student: str
+    status: str
+    score: float | None = None
+    max_score: float = 0.0
+    parts: dict[str, float | None] = field(default_factory=dict)  # grade id -> auto score
+    tampering: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    messages: dict[str, str] = field(default_factory=dict)  # test cell -> first error line
+    seconds: float = 0.0
+
+    @property
+    def needs_instructor(self) -> bool:
+        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering)
+
+    def details(self) -> str:
+        return "; ".join(self.tampering + self.notes)
+
+
+@dataclass
+class Options:
+    jobs: int
+    force: bool = False
+    unsafe: bool = False
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
+    cell_timeout: int | None = None
+    notebook_timeout: int = 900
+    uid_base: int = 61000
+    output_limit: int = 100_000
+    students: list[str] | None = None
+
+
+# --------------------------------------------------------------------------- worker side
+
+_WORKER: dict = {}
+
+
+def _worker_init(course: Course, aid: str, options: Options, base: str, counter) -> None:
+    with counter.get_lock():
+        index = counter.value
+        counter.value += 1
+    wdir = Path(base) / f"worker-{index}"
+    (wdir / "course").mkdir(parents=True)
+    shutil.copy2(Path(base) / "template.db", wdir / "gradebook.db")
+    uid = options.uid_base + index if (os.getuid() == 0 and not options.unsafe) else None
+    box = sandbox.Sandbox(wdir / "sandbox", options.limits, uid=uid, enabled=not options.unsafe)
+    box.prepare()
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(box.jupyter_path)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(
+            os.pathsep) if p])
+    os.environ.pop("JPY_PARENT_PID", None)
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy chatter
+    tempfile.tempdir = str(box.runtime_dir)  # connection files next to the IPC sockets
+    _WORKER.update(course=course, aid=aid, options=options, wdir=wdir, box=box,
+                   release=course.release_notebook(aid))
+
+
+def _worker_api():
+    if "api" in _WORKER:
+        return _WORKER["api"]
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from tools.grader.executor import GuardedExecute
+
+    course, options, wdir, box = (_WORKER[k] for k in ("course", "options", "wdir", "box"))
+    config = Config()
+    config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config())
+    cd = config.CourseDirectory
+    cd.root = str(wdir / "course")
+    cd.submitted_directory = "submitted"
+    cd.autograded_directory = "autograded"
+    cd.feedback_directory = "feedback"
+    cd.source_directory = str(course.source)
+    cd.release_directory = str(course.release)
+    cd.db_url = f"sqlite:///{wdir / 'gradebook.db'}"
+    config.Autograde.autograde_preprocessors = [
+        GuardedExecute, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.Autograde.create_student = True
+    config.GuardedExecute.kernel_name = sandbox.KERNEL_NAME
+    config.GuardedExecute.timeout = options.cell_timeout or course.cell_timeout
+    config.GuardedExecute.notebook_timeout = options.notebook_timeout
+    config.GuardedExecute.startup_timeout = 120
+    config.GuardedExecute.output_limit = options.output_limit
+    config.GuardedExecute.sandboxed = box.enabled
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(box.runtime_dir / "kernel")
+    config.Application.log_level = "WARNING"
+
+    def before_kernel(path: str) -> None:
+        work = Path(path)
+        box.give_folder(work)
+        box.write_kernel(work)
+
+    GuardedExecute.before_kernel = staticmethod(before_kernel)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    _WORKER["api"] = api
+    return api
+
+
+def _copy_handin(src_folder: Path, dest: Path, aid: str, nb) -> None:
+    """A private copy of the hand-in: its other files (not notebooks) and the rebuilt notebook."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for item in src_folder.iterdir():
+        if item.suffix == ".ipynb" or item.name.startswith("."):
+            continue
+        if item.is_file() and not item.is_symlink():
+            shutil.copy2(item, dest / item.name)
+        elif item.is_dir() and not item.is_symlink():
+            shutil.copytree(item, dest / item.name, symlinks=False,
+                            ignore=shutil.ignore_patterns(".*", "*.ipynb"))
+    nbformat.write(nb, str(dest / f"{aid}.ipynb"))
+
+
+def grade_one(student: str) -> tuple[Outcome, dict | None]:
+    """Worker: grade one student; returns the outcome and what the parent must merge."""
+    start = time.monotonic()
+    course, aid, release = _WORKER["course"], _WORKER["aid"], _WORKER["release"]
+    folder = course.submitted / student / aid
+    outcome = Outcome(student, "ok")
+    try:
+        handin = submission.find_notebook(folder, aid, release)
+        if handin.path is None:
+            outcome.status, outcome.notes = "missing notebook", [handin.note]
+            return outcome, None
+        if handin.note:
+            outcome.notes.append(handin.note)
+        try:
+            nb = submission.read(handin.path)
+        except submission.InvalidNotebook as err:
+            outcome.status, outcome.notes = "invalid notebook", outcome.notes + [str(err)]
+            return outcome, None
+        rebuilt = submission.rebuild(nb, release)
+        outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
+        wcourse = _WORKER["wdir"] / "course"
+        _copy_handin(folder, wcourse / "submitted" / student / aid, aid, rebuilt.notebook)
+        out_dir = wcourse / "autograded" / student
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        result = _worker_api().autograde(aid, student, force=True, create=True)
+        if not result.get("success"):
+            log = (result.get("error") or "") + (result.get("log") or "")
+            outcome.status = "grading error"
+            outcome.notes.append("nbgrader autograde failed: " + log.strip()[-600:])
+            return outcome, None
+        payload = _read_results(student)
+        _fill(outcome, payload, wcourse / "autograded" / student / aid / f"{aid}.ipynb")
+        payload["folder"] = str(wcourse / "autograded" / student / aid)
+        return outcome, payload
+    except Exception:  # never lose the other students because of one
+        outcome.status = "grading error"
+        outcome.notes.append(traceback.format_exc(limit=3)[-800:])
+        return outcome, None
+    finally:
+        outcome.seconds = round(time.monotonic() - start, 2)
+
+
+def _read_results(student: str) -> dict:
+    from nbgrader.api import Gradebook
+
+    aid = _WORKER["aid"]
+    with Gradebook(f"sqlite:///{_WORKER['wdir'] / 'gradebook.db'}",
+                   _WORKER["course"].course_id) as gb:
+        sub = gb.find_submission(aid, student)
+        return {"timestamp": sub.timestamp.isoformat() if sub.timestamp else None,
+                "notebooks": [{
+                    "name": nb.name, "late_penalty": nb.late_submission_penalty,
+                    "grades": [{"name": g.name, "auto_score": g.auto_score,
+                                "max_score": g.max_score,
+                                "needs_manual_grade": g.needs_manual_grade}
+                               for g in nb.grades],
+                    "comments": [{"name": c.name, "auto_comment": c.auto_comment}
+                                 for c in nb.comments]}
+                    for nb in sub.notebooks]}
+
+
+def _first_error(cell) -> str | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            first = str(out.get("evalue", "")).strip().split("\n")[0]
+            return f"{out.get('ename', 'Error')}: {first}"[:300]
+    return None
+
+
+def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
+    from tools.grader.executor import CELL_TIMEOUT, KERNEL_DIED, NOT_RUN
+
+    tests = {c.metadata["nbgrader"]["grade_id"] for c in _WORKER["release"].cells
+             if c.metadata.get("nbgrader", {}).get("grade")
+             and not c.metadata["nbgrader"].get("solution")}
+    auto = [g for nb in payload["notebooks"] for g in nb["grades"] if g["name"] in tests]
+    outcome.parts = {g["name"]: g["auto_score"] for g in auto}
+    outcome.max_score = sum(g["max_score"] or 0 for g in auto)
+    outcome.score = sum(g["auto_score"] or 0 for g in auto)
+    nb = nbformat.read(str(autograded), as_version=4)
+    found: list[str] = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        message = _first_error(cell)
+        if meta.get("grade") and message:
+            outcome.messages[meta.get("grade_id", "?")] = message
+        for out in cell.get("outputs", []):
+            ename = out.get("ename", "")
+            if ename == KERNEL_DIED:
+                found.append("memory limit" if "memory" in out.get("evalue", "") else
+                             "kernel died")
+            elif ename in (CELL_TIMEOUT, "KeyboardInterrupt") or (
+                    ename == CELL_TIMEOUT and "timed out" in out.get("evalue", "")):
+                found.append("timed out")
+            elif ename == "MemoryError":
+                found.append("memory limit")
+            elif ename == NOT_RUN:
+                found.append("not finished")
+            elif out.get("output_type") == "stream" and "[grader: output cut" in out.get(
+                    "text", ""):
+                found.append("output cut")
+    order = ["timed out", "memory limit", "kernel died", "not finished", "output cut"]
+    worst = [s for s in order if s in found]
+    if worst:
+        outcome.status = worst[0]
+        outcome.notes += [f"{s} (see the autograded notebook)" for s in worst]
+    if outcome.tampering:
+        outcome.status = "tampered"
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def submitted_students(course: Course, aid: str) -> list[str]:
+    if not course.submitted.is_dir():
+        return []
+    return sorted(d.name for d in course.submitted.iterdir()
+                  if d.is_dir() and (d / aid).is_dir())
+
+
+def load_status(course: Course, aid: str) -> dict[str, dict]:
+    path = course.status_file(aid)
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {}
+
+
+def save_status(course: Course, aid: str, status: dict[str, dict]) -> None:
+    path = course.status_file(aid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def already_graded(course: Course, aid: str) -> set[str]:
+    """Students with an autograded notebook on disk and auto scores in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    done = set()
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for sub in gb.find_assignment(aid).submissions:
+            if any(g.auto_score is not None for n in sub.notebooks for g in n.grades) and \
+                    (course.autograded / sub.student.id / aid / f"{aid}.ipynb").is_file():
+                done.add(sub.student.id)
+    return done
+
+
+def merge(course: Course, aid: str, student: str, payload: dict) -> None:
+    """Write one student's scores into the course gradebook and move the autograded folder."""
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(course.db_url, course.course_id) as gb:
+        gb.update_or_create_student(student)
+        stamp = payload["timestamp"]
+        kwargs = {"timestamp": datetime.fromisoformat(stamp)} if stamp else {}
+        gb.update_or_create_submission(aid, student, **kwargs)
+        for nbp in payload["notebooks"]:
+            nb = gb.find_submission_notebook(nbp["name"], aid, student)
+            nb.late_submission_penalty = nbp["late_penalty"]
+            grades = {g.name: g for g in nb.grades}
+            for g in nbp["grades"]:
+                grades[g["name"]].auto_score = g["auto_score"]
+                grades[g["name"]].needs_manual_grade = g["needs_manual_grade"]
+            comments = {c.name: c for c in nb.comments}
+            for c in nbp["comments"]:
+                comments[c["name"]].auto_comment = c["auto_comment"]
+        gb.db.commit()
+    src = Path(payload["folder"])
+    dest = course.autograded / student / aid
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = dest.parent / f".{aid}.incoming"
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(src, staging, symlinks=True)
+    uid, gid = os.getuid(), os.getgid()
+    for path in [staging, *staging.rglob("*")]:
+        os.lchown(path, uid, gid)
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(staging, dest)
+
+
+def _template_gradebook(course: Course, aid: str, target: Path) -> None:
+    """A copy of the course gradebook for the workers (SQLite's backup API: consistent)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not course.db_path.is_file():
+        raise GradingError(f"no gradebook {course.db_path}: run nbgrader generate_assignment "
+                           f"{aid} (python -m tools.exercises build {aid}) first")
+    with Gradebook(course.db_url, course.course_id) as gb:
+        try:
+            gb.find_assignment(aid)
+        except MissingEntry as err:
+            raise GradingError(f"the gradebook has no assignment {aid!r}: run "
+                               f"python -m tools.exercises build {aid} first") from err
+    src = sqlite3.connect(course.db_path)
+    dst = sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+class Progress:
+    """A plain-text progress line with rate and ETA: redrawn in a terminal, logged otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.start = time.monotonic()
+        self.tty = stream.isatty()
+        self.last_print = 0.0
+
+    def update(self, outcome: Outcome) -> None:
+        self.done += 1
+        now = time.monotonic()
+        elapsed = now - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else 0.0
+        width = 24
+        filled = int(width * self.done / max(self.total, 1))
+        score = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.score is not None else "-"
+        line = (f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                f"{rate * 60:.0f}/min ETA {int(eta) // 60}m{int(eta) % 60:02d}s  "
+                f"{outcome.student}: {outcome.status} {score}")
+        if self.tty:
+            self.stream.write("\r" + line[:150].ljust(150))
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif now - self.last_print >= 10 or self.done == self.total or \
+                self.done % max(1, self.total // 20) == 0:
+            self.stream.write(line + "\n")
+            self.last_print = now
+        self.stream.flush()
+
+
+def autograde(course: Course, aid: str, options: Options, log=print) -> list[Outcome]:
+    """Grade every submission of ``aid`` (see the module docstring); returns all outcomes."""
+    release = course.release_notebook(aid)
+    del release
+    uid = options.uid_base if os.getuid() == 0 else None
+    if not options.unsafe:
+        sandbox.check_available(uid)
+    students = submitted_students(course, aid)
+    if options.students:
+        unknown = sorted(set(options.students) - set(students))
+        if unknown:
+            raise GradingError(f"no submission of {aid} for {', '.join(unknown)} in "
+                               f"{course.submitted}")
+        students = [s for s in students if s in options.students]
+    status = load_status(course, aid)
+    skipped = set() if options.force else already_graded(course, aid) & set(students)
+    todo = [s for s in students if s not in skipped]
+    box = sandbox.Sandbox(Path("/"), options.limits, uid=uid, enabled=not options.unsafe)
+    log(f"{aid}: {len(students)} submissions, {len(skipped)} already graded (skipped; --force "
+        f"regrades), {len(todo)} to grade with {options.jobs} workers")
+    log(sandbox.describe(box))
+    outcomes = [Outcome(**status[s]) if s in status else Outcome(s, "ok") for s in
+                sorted(skipped)]
+    if not todo:
+        return outcomes
+    with tempfile.TemporaryDirectory(prefix=f"grading-{aid}-") as base:
+        os.chmod(base, 0o700)
+        _template_gradebook(course, aid, Path(base) / "template.db")
+        ctx = multiprocessing.get_context("fork")
+        counter = ctx.Value("i", 0)
+        progress = Progress(len(todo))
+        with cf.ProcessPoolExecutor(options.jobs, mp_context=ctx, initializer=_worker_init,
+                                    initargs=(course, aid, options, base, counter)) as pool:
+            futures = {pool.submit(grade_one, s): s for s in todo}
+            try:
+                for future in cf.as_completed(futures):
+                    try:
+                        outcome, payload = future.result()
+                    except Exception as err:  # a worker process died
+                        outcome, payload = Outcome(futures[future], "grading error",
+                                                   notes=[f"worker failed: {err}"]), None
+                    if payload is not None:
+                        merge(course, aid, outcome.student, payload)
+                    status[outcome.student] = asdict(outcome)
+                    save_status(course, aid, status)
+                    outcomes.append(outcome)
+                    progress.update(outcome)
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                log(f"\ninterrupted: {len(outcomes) - len(skipped)} students were graded and "
+                    f"saved; run the same command again to grade the rest")
+                raise
+    return sorted(outcomes, key=lambda o: o.student)
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """One line per student: score, status, what needs looking at."""
+    rows = [("student", "score", "status", "details")]
+    for o in sorted(outcomes, key=lambda o: o.student):
+        score = f"{o.score:g}/{o.max_score:g}" if o.score is not None else "-"
+        flag = " (!)" if o.needs_instructor else ""
+        rows.append((o.student, score, o.status + flag, o.details()[:160]))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip()
+             for r in rows]
+    lines.insert(1, "-" * min(120, max(len(line) for line in lines)))
+    need = [o.student for o in outcomes if o.needs_instructor]
+    lines.append("")
+    lines.append(f"{len(outcomes)} students; {len(need)} need you (marked (!)): "
+                 f"{', '.join(need) if need else 'none'}")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Accessibility of every page of the built website, checked by axe-core in headless Chromium.
+
+axe-core (pinned in package.json, installed by ``npm ci``) runs on each page once MathJax has
+typeset it and the widget manager has drawn its widgets (tests/site_browser.py opens each page
+once for this and the browser tests), with the WCAG 2.0/2.1 A and AA rules and axe's best
+practices. No page may have a serious or critical violation; moderate and minor ones are written
+to test-artifacts/a11y.json for a reader, not asserted.
+
+Plots are checked for colour: nnlib.plots draws with the Okabe-Ito palette, which readers with
+any common colour-vision deficiency can tell apart, and gives each line a distinct marker or
+line style as well, so no plot relies on colour alone (tested in tests/test_plots.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from site_browser import ARTIFACTS, AXE, CHROMIUM, NO_CHROMIUM, visit
+from test_site_browser import PAGES
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
+pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
+)
+
+
+BLOCKING = {"serious", "critical"}
+REPORT = ARTIFACTS / "a11y.json"
+
+
+def test_axe_core_is_installed_as_pinned():
+    package = json.loads((AXE.parents[2] / "package.json").read_text(encoding="utf-8"))
+    pinned = package.get("devDependencies", {}).get("axe-core")
+    assert pinned, "package.json does not pin axe-core"
+    assert AXE.is_file(), f"{AXE} is missing: run `npm ci` in the repository root"
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned, f"package.json pins axe-core {pinned}, npm installed {installed}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_no_serious_or_critical_accessibility_violation(page):
+    violations = visit(page).axe
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = json.loads(REPORT.read_text(encoding="utf-8")) if REPORT.is_file() else {}
+    report[page] = violations
+    REPORT.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    lines = [
+        f"{v['impact']}: {v['id']} ({v['help']}), {len(v['nodes'])} elements, e.g. "
+        + "; ".join(f"{node['target']} {node['html']}" for node in v["nodes"][:3])
+        for v in blocking
+    ]
+    assert blocking == [], f"{page}:\n  " + "\n  ".join(lines)

@@ -1,0 +1,231 @@
+"""Every page of the built website, opened in headless Chromium with no internet.
+
+The site is served from 127.0.0.1 and every request to another host is aborted (tests/
+site_browser.py). Each page of _toc.yml, plus the home, search and index pages, must load with no
+request outside the site, no failed request, no HTTP error and no console error; its formulas are
+typeset by MathJax, its images load, and every widget is drawn by the widget manager from the
+state stored at build time, with its controls and its first plot. Then what a reader clicks: the
+sidebar (on a desktop and, through its toggle, on a phone), the search box and search page, and
+the download button of every chapter and exercise page. Each chapter's screenshot goes to
+test-artifacts/site/.
+
+Needs Debian's Chromium (``apt-get install -y chromium``; .ci/run installs it) and playwright.
+``SITE_HTML=/path/_build/html`` tests a site already built instead of building it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nbformat
+import pytest
+from book_site import toc_files, toc_part
+from bs4 import BeautifulSoup
+from site_browser import (
+    CHAPTERS,
+    CHROMIUM,
+    NO_CHROMIUM,
+    SCREENSHOTS,
+    WIDGET_VIEW,
+    OfflinePage,
+    site_html,
+    site_pages,
+    site_url,
+    visit,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
+pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
+)
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# Pages Sphinx writes besides those of _toc.yml (py-modindex: the reference documents modules).
+EXTRA_PAGES = ["index.html", "search.html", "genindex.html", "py-modindex.html"]
+PAGES = [f"{entry}.html" for entry in toc_files()] + EXTRA_PAGES
+NOTEBOOK_PAGES = CHAPTERS + toc_part("Exercises")
+
+
+def soup_of(page: str) -> BeautifulSoup:
+    return BeautifulSoup((site_html() / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def models_with_a_plot(page: str) -> dict[str, bool]:
+    """{view model id: whether its stored state holds a PNG plot}, from the page's HTML."""
+    soup = soup_of(page)
+    state_tag = soup.find("script", type=WIDGET_STATE)
+    if state_tag is None:
+        return {}
+    state = json.loads(state_tag.string)["state"]
+
+    def has_plot(model_id: str, seen: set[str]) -> bool:
+        if model_id in seen or model_id not in state:
+            return False
+        seen.add(model_id)
+        model = state[model_id]["state"]
+        outputs = model.get("outputs") or []
+        if any("image/png" in (output.get("data") or {}) for output in outputs):
+            return True
+        refs = re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(model))
+        return any(has_plot(ref, seen) for ref in refs)
+
+    views = [
+        json.loads(tag.string)["model_id"] for tag in soup.find_all("script", type=WIDGET_VIEW)
+    ]
+    return {view: has_plot(view, set()) for view in views}
+
+
+def test_every_page_of_the_site_is_tested():
+    on_disk = site_pages(site_html())
+    assert sorted(on_disk) == sorted(PAGES), (
+        f"pages built but not listed here: {sorted(set(on_disk) - set(PAGES))}; "
+        f"listed but not built: {sorted(set(PAGES) - set(on_disk))}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_offline_with_no_console_error_and_no_failed_request(page):
+    problems = visit(page).problems
+    assert problems == [], f"{page}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_math_is_typeset_by_mathjax(page):
+    seen = visit(page)
+    assert seen.math_untypeset == [], (
+        f"{page}: {len(seen.math_untypeset)} of {seen.math_total} formulas were not typeset "
+        f"(is MathJax served from _static/vendor/mathjax?): {seen.math_untypeset[:5]}"
+    )
+    assert seen.math_errors == 0, f"{page}: MathJax reported {seen.math_errors} TeX errors"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_typeset_math(chapter):
+    seen = visit(f"{chapter}.html")
+    assert seen.math_total > 0 and not seen.math_untypeset, (
+        f"{chapter} shows no typeset formula ({seen.math_total} found)"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_images_load(page):
+    broken = [image["src"] for image in visit(page).images if not image["loaded"]]
+    assert broken == [], f"{page}: images that did not load: {broken}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_widget_renders_its_controls_and_first_plot(chapter):
+    page = f"{chapter}.html"
+    seen = visit(page)
+    if not seen.widgets:
+        pytest.skip(f"{page} has no widget")
+    plots = models_with_a_plot(page)
+    not_rendered = [w["model"] for w in seen.widgets if not w["rendered"]]
+    assert not_rendered == [], (
+        f"{page}: {len(not_rendered)} of {len(seen.widgets)} widgets were not drawn by the widget "
+        f"manager ({seen.widget_timeout or 'no timeout'}): {not_rendered}"
+    )
+    without_controls = [w for w in seen.widgets if w["controls"] == 0]
+    assert without_controls == [], f"{page}: widgets drawn with no control: {without_controls}"
+    for widget in seen.widgets:
+        if plots.get(widget["model"]):
+            assert widget["images"] and all(widget["images"]), (
+                f"{page}: widget {widget['model']} ({widget['labels'][:4]}) stores a plot, but its "
+                f"first plot was not shown (image loaded flags: {widget['images']})"
+            )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_screenshot_is_saved(chapter):
+    visit(f"{chapter}.html")
+    shot = SCREENSHOTS / (chapter.replace("/", "__") + ".png")
+    assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot at {shot}"
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{shot} is not a PNG"
+
+
+def sidebar_links(page: str) -> list[tuple[str, str]]:
+    """(link text, page path) of each link of the left sidebar, from the page's HTML."""
+    nav = soup_of(page).select_one("nav.bd-docs-nav")
+    assert nav is not None, f"{page} has no sidebar navigation"
+    links = []
+    for a in nav.select("a.reference.internal[href]"):
+        target = urljoin(f"http://site/{page}", a["href"].split("#")[0])
+        links.append((a.get_text(" ", strip=True), urlsplit(target).path.lstrip("/")))
+    return links
+
+
+def test_sidebar_lists_every_page_of_the_toc():
+    linked = {target for _, target in sidebar_links("book/intro.html")}
+    missing = [entry for entry in toc_files() if f"{entry}.html" not in linked]
+    assert missing == [], f"the sidebar lacks: {missing}"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_sidebar_links_take_the_reader_to_each_page(viewport):
+    size = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+    start = "book/intro.html"
+    tab = OfflinePage(f"{site_url()}/{start}", viewport=size[viewport])
+    try:
+        for text, target in sidebar_links(start):
+            tab.page.goto(f"{site_url()}/{start}", wait_until="load")
+            if viewport == "phone":
+                toggle = tab.page.locator("button.primary-toggle:visible").first
+                assert toggle.is_visible(), "on a phone the sidebar has no visible toggle button"
+                toggle.click()
+                nav = tab.page.locator("dialog#pst-primary-sidebar-modal nav.bd-docs-nav")
+            else:
+                nav = tab.page.locator("#pst-primary-sidebar nav.bd-docs-nav")
+            link = nav.get_by_role("link", name=text, exact=True).first
+            assert link.is_visible(), f"{viewport}: sidebar link {text!r} is not visible"
+            link.click()
+            tab.page.wait_for_load_state("load")
+            landed = urlsplit(tab.page.url).path.lstrip("/")
+            assert landed == target, f"{viewport}: {text!r} led to {landed}, expected {target}"
+            assert tab.page.locator("main h1").count() >= 1, f"{target} shows no title"
+        assert tab.problems() == [], "\n".join(tab.problems())
+    finally:
+        tab.close()
+
+
+def test_search_box_finds_the_perceptron_chapter():
+    tab = OfflinePage(f"{site_url()}/book/intro.html")
+    try:
+        tab.page.locator(".search-button__button").first.click()
+        box = tab.page.locator("#pst-search-dialog input[name=q]")
+        box.fill("perceptron")
+        box.press("Enter")
+        tab.page.wait_for_url(re.compile(r"/search\.html\?q=perceptron"))
+        results = tab.page.locator("#search-results ul.search li a")
+        results.first.wait_for(timeout=30_000)
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        assert any("01_perceptron.html" in href for href in hrefs), (
+            f"searching 'perceptron' did not list chapter 1: {hrefs}"
+        )
+        assert tab.problems() == [], "\n".join(tab.problems())
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("entry", NOTEBOOK_PAGES)
+def test_download_button_gives_the_notebook(entry, tmp_path):
+    tab = OfflinePage(f"{site_url()}/{entry}.html", accept_downloads=True)
+    try:
+        tab.page.locator(".dropdown-download-buttons button").first.click()
+        item = tab.page.locator(".dropdown-download-buttons a", has_text=".ipynb").first
+        assert item.is_visible(), f"{entry}: the download menu has no visible .ipynb entry"
+        with tab.page.expect_download() as download:
+            item.click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        assert saved.suffix == ".ipynb", f"{entry}: downloaded {saved.name}, not a notebook"
+        notebook = nbformat.read(saved, as_version=4)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert code, f"{entry}: the downloaded notebook has no code cell"
+        if entry in CHAPTERS:
+            outputs = sum(len(cell.get("outputs", [])) for cell in code)
+            assert outputs > 0, f"{entry}: the downloaded chapter lacks the build's outputs"
+        assert tab.problems() == [], "\n".join(tab.problems())
+    finally:
+        tab.close()

@@ -1,0 +1,95 @@
+"""Every internal link and anchor of the built website resolves; every image has alt text.
+
+Read from the HTML the build wrote (no browser needed): each ``href`` and ``src`` of a page that
+points inside the site must name a file the site has, and a ``#fragment`` must name an element
+id (or an ``<a name>``) of the page it points to. External links are not followed offline; they
+are only checked to be well-formed. Every ``<img>`` must carry a non-empty ``alt`` describing it
+(CONTRIBUTING.md: the ``mystnb: image: alt:`` metadata of the plot's cell).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from site_browser import site_html, site_pages
+
+pytestmark = pytest.mark.slow
+
+LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src"}
+NOT_CHECKED_SCHEMES = {"mailto", "tel", "javascript", "data"}
+
+
+@functools.cache
+def parsed(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@functools.cache
+def anchors(path: Path) -> frozenset[str]:
+    soup = parsed(path)
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
+    names = {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
+    return frozenset(ids | names)
+
+
+def internal_links(html: Path, page: str):
+    """(tag, url, target file, fragment) for each link of the page that stays inside the site."""
+    path = html / page
+    for tag_name, attribute in LINK_ATTRIBUTES.items():
+        for tag in parsed(path).find_all(tag_name, attrs={attribute: True}):
+            url = tag[attribute].strip()
+            parts = urlsplit(url)
+            if parts.scheme in NOT_CHECKED_SCHEMES or parts.scheme or parts.netloc:
+                continue
+            target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
+            yield tag_name, url, target, unquote(parts.fragment)
+
+
+def test_every_internal_link_and_anchor_resolves():
+    html = site_html().resolve()
+    broken = []
+    checked = 0
+    for page in site_pages(html):
+        for tag, url, target, fragment in internal_links(html, page):
+            checked += 1
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page}: <{tag}> {url} -> no such file {target}")
+            elif not target.is_relative_to(html):
+                broken.append(f"{page}: <{tag}> {url} points outside the site ({target})")
+            elif fragment and target.suffix == ".html" and fragment not in anchors(target):
+                broken.append(f"{page}: <{tag}> {url} -> {target.name} has no id {fragment!r}")
+    assert checked > 100, f"only {checked} internal links found: is the site built fully?"
+    assert broken == [], f"{len(broken)} broken internal links:\n" + "\n".join(broken)
+
+
+def test_external_links_are_well_formed():
+    html = site_html()
+    bad = []
+    for page in site_pages(html):
+        for a in parsed(html / page).find_all("a", href=True):
+            parts = urlsplit(a["href"].strip())
+            if parts.scheme in {"http", "https"} and not parts.netloc:
+                bad.append(f"{page}: {a['href']}")
+    assert bad == [], "external links without a host:\n" + "\n".join(bad)
+
+
+def test_every_image_has_alt_text():
+    html = site_html()
+    missing = []
+    images = 0
+    for page in site_pages(html):
+        for img in parsed(html / page).find_all("img"):
+            images += 1
+            if not (img.get("alt") or "").strip():
+                missing.append(f"{page}: <img src={str(img.get('src'))[:80]!r}>")
+    assert images > 0, "the site has no image at all: are the chapters' plots missing?"
+    assert missing == [], (
+        f"{len(missing)} images without alt text (give the plot's cell `mystnb: image: alt:`, "
+        "see CONTRIBUTING.md):\n" + "\n".join(missing)
+    )

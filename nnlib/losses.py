@@ -77,13 +77,16 @@ def _logits_and_onehot(logits: Any, y: Any, who: str) -> tuple[np.ndarray, np.nd
     n, k = z.shape
     y = np.asarray(y)
     if y.shape == (n,):  # integer class labels
-        labels = as_float_array(y, "y", who)
-        check_finite(labels, "y", who)
-        if np.any(labels != np.round(labels)) or np.any(labels < 0) or np.any(labels >= k):
+        labels = y
+        if y.dtype.kind not in "iu":  # e.g. float labels: must be finite whole numbers
+            labels = as_float_array(y, "y", who)
+            check_finite(labels, "y", who)
+        if (labels.dtype.kind == "f" and np.any(labels != np.round(labels))) or np.any(
+                labels < 0) or np.any(labels >= k):
             raise ValueError(f"{who} expected integer class labels in 0..{k - 1}, got values "
                              f"{np.unique(labels)[:10]}")
         Y = np.zeros_like(z)
-        Y[np.arange(n), labels.astype(int)] = 1
+        Y[np.arange(n), labels.astype(int, copy=False)] = 1
         return z, Y
     if y.shape == (n, k):  # one-hot or probability rows
         Y = as_float_array(y, "y", who).astype(z.dtype, copy=False)

@@ -266,13 +266,13 @@ class _Elementwise(Layer):
 
 
 class ReLU(_Elementwise):
-    """``max(0, x)``; derivative 1 where x > 0, else 0."""
+    """``max(0, x)``; derivative 1 where x > 0, else 0 (written out: the most used layer)."""
 
     def f(self, X):
-        return activations.relu(X)
+        return np.maximum(X, 0)
 
     def f_grad(self, X):
-        return activations.relu_grad(X)
+        return X > 0  # True/False act as 1/0 in dY * f_grad(X)
 
 
 class LeakyReLU(_Elementwise):

@@ -133,7 +133,7 @@ def write_corpus(course: Course) -> dict[str, Expect]:
         def weighted_sum(x, w, b):
             hoard = []
             while True:
-                hoard.append(bytearray(50_000_000))
+                hoard.append(bytearray(500_000_000))
         """)), Expect("memory limit", loses=["weighted_sum_test"])
     cases["fork_bomb"] = with_cell(good, "step", _code("""
         import os

@@ -385,28 +385,26 @@ def already_graded(course: Course, aid: str) -> set[str]:
     return done
 
 
-def merge(course: Course, aid: str, student: str, payload: dict) -> None:
-    """Write one student's scores into the course gradebook and move the autograded folder."""
+def merge(course: Course, aid: str, student: str, payload: dict, gb) -> None:
+    """Write one student's scores into the course gradebook ``gb`` (an open nbgrader Gradebook,
+    committed here) and move the autograded folder into place."""
     from datetime import datetime
 
-    from nbgrader.api import Gradebook
-
-    with Gradebook(course.db_url, course.course_id) as gb:
-        gb.update_or_create_student(student)
-        stamp = payload["timestamp"]
-        kwargs = {"timestamp": datetime.fromisoformat(stamp)} if stamp else {}
-        gb.update_or_create_submission(aid, student, **kwargs)
-        for nbp in payload["notebooks"]:
-            nb = gb.find_submission_notebook(nbp["name"], aid, student)
-            nb.late_submission_penalty = nbp["late_penalty"]
-            grades = {g.name: g for g in nb.grades}
-            for g in nbp["grades"]:
-                grades[g["name"]].auto_score = g["auto_score"]
-                grades[g["name"]].needs_manual_grade = g["needs_manual_grade"]
-            comments = {c.name: c for c in nb.comments}
-            for c in nbp["comments"]:
-                comments[c["name"]].auto_comment = c["auto_comment"]
-        gb.db.commit()
+    gb.update_or_create_student(student)
+    stamp = payload["timestamp"]
+    kwargs = {"timestamp": datetime.fromisoformat(stamp)} if stamp else {}
+    gb.update_or_create_submission(aid, student, **kwargs)
+    for nbp in payload["notebooks"]:
+        nb = gb.find_submission_notebook(nbp["name"], aid, student)
+        nb.late_submission_penalty = nbp["late_penalty"]
+        grades = {g.name: g for g in nb.grades}
+        for g in nbp["grades"]:
+            grades[g["name"]].auto_score = g["auto_score"]
+            grades[g["name"]].needs_manual_grade = g["needs_manual_grade"]
+        comments = {c.name: c for c in nb.comments}
+        for c in nbp["comments"]:
+            comments[c["name"]].auto_comment = c["auto_comment"]
+    gb.db.commit()
     src = Path(payload["folder"])
     dest = course.autograded / student / aid
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -506,8 +504,11 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("i", 0)
         progress = Progress(len(todo))
-        with cf.ProcessPoolExecutor(options.jobs, mp_context=ctx, initializer=_worker_init,
-                                    initargs=(course, aid, options, base, counter)) as pool:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(course.db_url, course.course_id) as gb, cf.ProcessPoolExecutor(
+                options.jobs, mp_context=ctx, initializer=_worker_init,
+                initargs=(course, aid, options, base, counter)) as pool:
             futures = {pool.submit(grade_one, s): s for s in todo}
             try:
                 for future in cf.as_completed(futures):
@@ -517,7 +518,12 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
                         outcome, payload = Outcome(futures[future], "grading error",
                                                    notes=[f"worker failed: {err}"]), None
                     if payload is not None:
-                        merge(course, aid, outcome.student, payload)
+                        try:
+                            merge(course, aid, outcome.student, payload, gb)
+                        except Exception as err:  # keep going; this student is not saved
+                            gb.db.rollback()
+                            outcome.status = "grading error"
+                            outcome.notes.append(f"could not save the result: {err}")
                     status[outcome.student] = asdict(outcome)
                     save_status(course, aid, status)
                     outcomes.append(outcome)

@@ -29,7 +29,7 @@ import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from book_site import ROOT, build_site, toc_part
 
@@ -130,7 +130,7 @@ class OfflinePage:
         self.failed: list[str] = []
         self.bad_status: list[str] = []
         self.console_errors: list[str] = []
-        self.bytes_by_url: dict[str, int] = {}
+        self.requested: list[str] = []  # every URL the page asked for, in order
         self.context.route("**/*", self._route)
         self.page.on("requestfailed", self._on_failed)
         self.page.on("response", self._on_response)
@@ -151,6 +151,7 @@ class OfflinePage:
             self.failed.append(f"{request.url}: {request.failure}")
 
     def _on_response(self, response):
+        self.requested.append(response.url)
         if response.status >= 400:
             self.bad_status.append(f"{response.url}: HTTP {response.status}")
 
@@ -168,7 +169,7 @@ class OfflinePage:
             + [f"console error: {line}" for line in self.console_errors]
         )
 
-    def settle(self, timeout_ms: int = 30_000) -> None:
+    def settle(self, timeout_ms: int = 90_000) -> None:
         """Wait for MathJax's typesetting and for the network to be idle."""
         self.page.wait_for_load_state("networkidle", timeout=timeout_ms)
         has_math = self.page.evaluate("() => !!document.querySelector('.math')")
@@ -222,6 +223,7 @@ class Visit:
     widgets: list[dict] = field(default_factory=list)
     widget_timeout: str = ""
     axe: list[dict] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
 
 
 @functools.cache
@@ -264,6 +266,7 @@ def visit(page: str) -> Visit:
             shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
             tab.page.screenshot(path=str(shot), full_page=True)
         result.problems = tab.problems()
+        result.requested = list(tab.requested)
         return result
     finally:
         tab.close()
@@ -302,3 +305,39 @@ def run_axe(page) -> list[dict]:
         }
         for violation in results["violations"]
     ]
+
+
+def local_file(html: Path, url: str) -> Path | None:
+    """The file of the site that a 127.0.0.1 URL served (None for data:, blob:, other hosts)."""
+    parts = urlsplit(url)
+    if parts.hostname not in LOCAL_HOSTS:
+        return None
+    path = (html / unquote(parts.path).lstrip("/")).resolve()
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
+
+
+def page_files(page: str) -> dict[Path, int]:
+    """{file of the site: its size in bytes} for every file the page loaded (uncompressed)."""
+    html = site_html()
+    files = {local_file(html, url) for url in visit(page).requested}
+    return {path: path.stat().st_size for path in files if path is not None}
+
+
+def page_weight(page: str, read_before: str | None, others: list[str]) -> dict[str, int]:
+    """Bytes a reader's browser fetches for ``page`` (files as served, uncompressed).
+
+    ``first_visit``: everything the page loads on an empty cache. ``later``: what it still
+    needs when ``read_before`` was read just before (its files cached). ``own``: the files no
+    page of ``others`` uses (the page's HTML, its images, anything only it loads).
+    """
+    mine = page_files(page)
+    before = page_files(read_before) if read_before else {}
+    shared = set().union(*(page_files(other) for other in others)) if others else set()
+    return {
+        "first_visit": sum(mine.values()),
+        "later": sum(size for path, size in mine.items() if path not in before),
+        "own": sum(size for path, size in mine.items() if path not in shared),
+        "files": len(mine),
+    }

@@ -30,6 +30,7 @@ from site_browser import (
     SCREENSHOTS,
     WIDGET_VIEW,
     OfflinePage,
+    page_weight,
     site_html,
     site_pages,
     site_url,
@@ -229,3 +230,16 @@ def test_download_button_gives_the_notebook(entry, tmp_path):
         assert tab.problems() == [], "\n".join(tab.problems())
     finally:
         tab.close()
+
+
+PAGE_BUDGET = 2_000_000  # bytes a chapter page may weigh on its own (issue: "under 2 MB")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_page_weighs_under_2_mb_of_its_own(chapter):
+    others = [f"{other}.html" for other in CHAPTERS if other != chapter] + ["book/intro.html"]
+    weight = page_weight(f"{chapter}.html", None, others)
+    assert 0 < weight["own"] < PAGE_BUDGET, (
+        f"{chapter} loads {weight['own']:,} bytes no other page shares (budget {PAGE_BUDGET:,}); "
+        "benchmarks/page_weight.py lists its files"
+    )

@@ -10,6 +10,7 @@ are only checked to be well-formed. Every ``<img>`` must carry a non-empty ``alt
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -93,3 +94,86 @@ def test_every_image_has_alt_text():
         f"{len(missing)} images without alt text (give the plot's cell `mystnb: image: alt:`, "
         "see CONTRIBUTING.md):\n" + "\n".join(missing)
     )
+
+
+PLOT_CALLS = {
+    "plot",
+    "scatter",
+    "bar",
+    "barh",
+    "hist",
+    "step",
+    "fill_between",
+    "semilogy",
+    "semilogx",
+    "loglog",
+    "errorbar",
+    "stem",
+    "stackplot",
+}
+COLOUR_KEYWORDS = {"color", "c", "colors", "edgecolor", "facecolor", "cmap"}
+NEUTRAL = {"black", "k", "grey", "gray", "dimgrey", "dimgray", "lightgrey", "lightgray", "white"}
+
+
+def _code_cells(source: Path) -> list[str]:
+    import jupytext
+
+    notebook = jupytext.read(source)
+    return [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def _plot_calls_without_safe_colour(code: str) -> list[str]:
+    """Plotting calls that leave matplotlib's default colours or name an unsafe colour."""
+    import ast
+
+    from nnlib.plots import PALETTE
+
+    safe = {colour.lower() for colour in PALETTE} | NEUTRAL
+    lines = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in code.splitlines()
+    )
+    problems = []
+    for node in ast.walk(ast.parse(lines)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        receiver = ast.unparse(node.func.value)
+        # matplotlib's pyplot or an Axes (ax, axes[0], ax_curves, ...), not e.g. nnlib's step
+        if node.func.attr not in PLOT_CALLS or not re.search(r"^plt$|ax", receiver):
+            continue
+        colours = [k for k in node.keywords if k.arg in COLOUR_KEYWORDS]
+        if not colours:
+            problems.append(f"line {node.lineno}: {ast.unparse(node)[:90]} (no colour given)")
+        for keyword in colours:
+            value = keyword.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                if value.value.lower() not in safe:
+                    problems.append(f"line {node.lineno}: {keyword.arg}={value.value!r}")
+    return problems
+
+
+def test_chapter_plots_use_the_colour_blind_safe_palette():
+    """Chapters plot through nnlib.plots (Okabe-Ito colours, distinct markers and line styles,
+    tested in tests/test_plots.py); where a chapter draws with matplotlib itself, each call
+    names its colour, from nnlib.plots.PALETTE or a neutral grey/black."""
+    from book_site import ROOT, source_of, toc_part
+
+    offenders = []
+    for chapter in toc_part("Chapters"):
+        source = source_of(chapter)
+        for index, code in enumerate(_code_cells(source)):
+            offenders += [
+                f"{source.relative_to(ROOT)}, code cell {index + 1}, {problem}"
+                for problem in _plot_calls_without_safe_colour(code)
+            ]
+    assert offenders == [], (
+        "plots drawn in matplotlib's default colours or in a colour outside the palette "
+        "(use nnlib.plots.PALETTE with a marker or line style):\n" + "\n".join(offenders)
+    )
+
+
+def test_colour_check_catches_default_and_unsafe_colours():
+    assert _plot_calls_without_safe_colour("ax.plot(x, y, color=PALETTE[0])") == []
+    assert _plot_calls_without_safe_colour("plt.axhline(0.5, color='grey')") == []
+    assert len(_plot_calls_without_safe_colour("ax.plot(x, y)")) == 1
+    assert len(_plot_calls_without_safe_colour("axes[1].scatter(x, y, c='red')")) == 1
+    assert _plot_calls_without_safe_colour("act.step(np.array([1.0]))") == []

@@ -6,9 +6,13 @@ once for this and the browser tests), with the WCAG 2.0/2.1 A and AA rules and a
 practices. No page may have a serious or critical violation; moderate and minor ones are written
 to test-artifacts/a11y.json for a reader, not asserted.
 
-Plots are checked for colour: nnlib.plots draws with the Okabe-Ito palette, which readers with
-any common colour-vision deficiency can tell apart, and gives each line a distinct marker or
-line style as well, so no plot relies on colour alone (tested in tests/test_plots.py).
+Alt text of every image and the colours of plots are checked without a browser, in
+tests/test_site_links.py: nnlib.plots draws with the Okabe-Ito palette, which readers with any
+common colour-vision deficiency can tell apart, and gives each class a distinct marker and each
+curve a distinct line style, so no plot relies on colour alone (tests/test_plots.py); plots a
+chapter draws with matplotlib directly must take their colours from that palette (or grey).
+Plots that widgets draw get alt text naming the settings they show
+(tools/site_static/a11y_fixes.js).
 """
 
 from __future__ import annotations

@@ -21,12 +21,13 @@ Threads: numpy's BLAS (OpenBLAS) and torch get the same number of threads. The s
 OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS before numpy is imported (unless they
 are already set, in which case that value is used) and calls ``torch.set_num_threads`` with it.
 
-Timing: the three implementations are timed in interleaved rounds (nnlib, numpy, torch,
-nnlib, ...), each round a block of steps, so that load from other processes hits all three
-alike; with several threads each block starts after a 0.2 s pause (see PAUSE). Times are the
-median over rounds of the time per step; ratios are the median over rounds of the ratio within
-a round (paired, so a busy spell that slows one round slows both sides). Before timing, the
-script checks that the three give the same first-step loss and the same updated weights.
+Timing: the three implementations are timed in interleaved rounds, each round a block of
+steps of each, in an order that rotates from round to round, so that load from other processes
+hits all three alike and none always runs right after the same other one. With several threads
+each block starts after a 0.2 s pause (see PAUSE). Times are the median over rounds of the time
+per step; ratios are the median over rounds of the ratio within a round (paired, so a busy
+spell that slows one round slows both sides). Before timing, the script checks that the three
+give the same first-step loss and the same updated weights.
 
 PyTorch is optional (``pip install torch``); without it the script says so and compares nnlib
 with the numpy step only. It is not a test: it prints figures, it does not pass or fail.
@@ -202,8 +203,13 @@ def time_runners(runners: dict, step_estimate: float,
     for _ in range(3 * block):  # warm-up
         for run in runners.values():
             run()
-    for _ in range(rounds):
-        for name, run in runners.items():
+    names = list(runners)
+    for round_ in range(rounds):
+        # rotate the order, so that each implementation follows each other one equally often
+        # (the block after another library's starts with that library's data in the caches)
+        k = round_ % len(names)
+        for name in names[k:] + names[:k]:
+            run = runners[name]
             time.sleep(PAUSE)
             start = clock()
             for _ in range(block):

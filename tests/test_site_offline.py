@@ -6,140 +6,35 @@ what a reader must see: typeset math, the plots, and the spam-email neuron's sli
 the widget manager from the state stored at build time. A screenshot goes to test-artifacts/.
 
 Needs Debian's Chromium (``apt-get install -y chromium``; .ci/run installs it) and the Python
-package playwright, which drives it. No browser is ever downloaded.
+package playwright, which drives it. No browser is ever downloaded. The built site, its local
+server, the browser and the offline tab come from tests/site_browser.py, which the other browser
+tests share (one Chromium per test process).
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
-from book_site import ROOT, build_site, toc_part
+from book_site import toc_part
+from site_browser import ARTIFACTS, CHROMIUM, NO_CHROMIUM, OfflinePage, site_url
 
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 CHAPTER_1 = "book/01_perceptron"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does)",
-    ),
-]
-sync_api = pytest.importorskip(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
+pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
 )
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
-        pass
-
-
 @pytest.fixture(scope="module")
-def site_url():
-    """Serve the strictly built site on 127.0.0.1 (a free port) for this module's tests."""
-    site = build_site()
-    assert site.returncode == 0, f"the book does not build strictly:\n{site.log[-4000:]}"
-    handler = functools.partial(_QuietHandler, directory=str(site.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-class OfflinePage:
-    """A page whose requests to anything but 127.0.0.1 are aborted and recorded."""
-
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.blocked: list[str] = []
-        self.failed: list[str] = []
-        self.bad_status: list[str] = []
-        self.console_errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page.on("requestfailed", self._on_failed)
-        self.page.on("response", self._on_response)
-        self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
-        self.page.goto(url, wait_until="load")
-
-    def _route(self, route):
-        host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith("data:") or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort("internetdisconnected")
-
-    def _on_failed(self, request):
-        if request.url not in self.blocked:
-            self.failed.append(f"{request.url}: {request.failure}")
-
-    def _on_response(self, response):
-        if response.status >= 400:
-            self.bad_status.append(f"{response.url}: HTTP {response.status}")
-
-    def _on_console(self, message):
-        if message.type == "error":
-            self.console_errors.append(message.text)
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture(scope="module")
-def chapter_1(site_url, browser):
+def chapter_1():
     assert CHAPTER_1 in toc_part("Chapters"), f"_toc.yml does not list {CHAPTER_1} under Chapters"
-    page = OfflinePage(browser, f"{site_url}/{CHAPTER_1}.html")
+    page = OfflinePage(f"{site_url()}/{CHAPTER_1}.html")
     # MathJax typesets after load; the widget manager renders after RequireJS loads it.
-    page.page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000
-    )
-    page.page.evaluate("() => MathJax.startup.promise")
+    page.settle()
     page.page.wait_for_selector(".jupyter-widgets .widget-slider", timeout=30_000)
     page.page.wait_for_load_state("networkidle")
     ARTIFACTS.mkdir(exist_ok=True)
     page.page.screenshot(path=str(ARTIFACTS / "chapter1_offline.png"), full_page=True)
-    # Console errors come from third-party theme scripts too; they are kept for a reader of the
-    # artifacts, not asserted on here.
-    (ARTIFACTS / "chapter1_console_errors.txt").write_text(
-        "".join(f"{line}\n" for line in page.console_errors), encoding="utf-8"
-    )
     yield page
     page.close()
 
@@ -209,4 +104,4 @@ def test_spam_neuron_sliders_are_rendered_by_the_widget_manager(chapter_1):
 def test_screenshot_of_chapter_1_is_saved(chapter_1):
     shot = ARTIFACTS / "chapter1_offline.png"
     assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot at {shot}"
-    assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

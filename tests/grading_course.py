@@ -27,6 +27,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from tools import exercises
+from tools.exercises import hidden_test_lines  # noqa: F401 (the tests import it from here)
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -191,15 +192,6 @@ class Course:
         return path.read_text(encoding="utf-8")
 
 
-def hidden_test_lines(nb: NotebookNode) -> set[str]:
-    """Non-trivial lines (stripped) of the hidden-test regions that appear nowhere else."""
-    hidden, public = set(), set()
-    for cell in nb.cells:
-        regions, outside, _ = exercises.split_regions(cell.source, exercises.BEGIN_HIDDEN,
-                                                      exercises.END_HIDDEN)
-        public.update(line.strip() for line in outside)
-        hidden.update(line.strip() for r in regions for line in r)
-    return {line for line in hidden - public if not exercises.TRIVIAL.match(line)}
 
 
 class _Text(html.parser.HTMLParser):

@@ -239,6 +239,19 @@ def secret_and_public_lines(source: NotebookNode) -> tuple[dict[str, str], set[s
     return {k: v for k, v in secret.items() if k not in public}, public
 
 
+def hidden_test_lines(nb: NotebookNode) -> set[str]:
+    """Non-trivial lines (stripped) of the notebook's hidden-test regions that appear nowhere else.
+
+    These are the lines that feedback and anything else a student sees must never contain.
+    """
+    hidden, public = set(), set()
+    for cell in nb.cells:
+        regions, outside, _ = split_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN)
+        public.update(line.strip() for line in outside)
+        hidden.update(line.strip() for r in regions for line in r)
+    return {line for line in hidden - public if not TRIVIAL.match(line)}
+
+
 def find_leaks(source: NotebookNode, release: NotebookNode) -> list[str]:
     """Every solution or hidden-test line of ``source`` that ``release`` contains, described.
 

@@ -34,13 +34,7 @@ HIDDEN_NOTE = "[grader: a line of the hidden tests was removed here]"
 
 def hidden_lines(nb) -> tuple[set[str], set[str]]:
     """(whole lines, long lines) of the hidden-test regions that appear nowhere else."""
-    hidden, public = set(), set()
-    for cell in nb.cells:
-        regions, outside, _ = exercises.split_regions(cell.source, exercises.BEGIN_HIDDEN,
-                                                      exercises.END_HIDDEN)
-        public.update(line.strip() for line in outside)
-        hidden.update(line.strip() for r in regions for line in r)
-    lines = {line for line in hidden - public if not exercises.TRIVIAL.match(line)}
+    lines = exercises.hidden_test_lines(nb)
     return lines, {line for line in lines if len(line) >= exercises.SUBSTRING_MIN}
 
 

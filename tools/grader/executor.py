@@ -31,6 +31,7 @@ import secrets
 import signal
 import time
 
+import psutil
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
@@ -84,29 +85,45 @@ def _make_guard():
 '''
 
 
-# After each cell of student code: kill every process the cell left behind (a fork bomb's
-# children hold the process limit and would starve the next cells). Only inside the sandbox's
-# PID namespace, where pid 1 is bwrap and the kernel is the only other process we started.
-_REAP = r'''
-def _grader_reap():
-    import os, signal
-    if os.getpid() > 10 or "bwrap" not in open("/proc/1/comm").read():
-        return
-    for _ in range(3):
-        for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()]:
-            if pid not in (1, os.getpid()):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+def _reap_leftovers(sandbox_pid: int) -> int:
+    """Kill every process the kernel started (a fork bomb's copies of it); return how many.
+
+    Run by the grader, outside the sandbox, after each cell. The kernel is the first
+    ``ipykernel_launcher`` process under the sandbox's bwrap; anything below it is a leftover.
+    Killing from outside matters: a fork bomb copies the kernel with its sockets, so a request
+    sent to the kernel could be answered by a copy.
+    """
+    try:
+        sandbox = psutil.Process(sandbox_pid)
+        tree = sandbox.children(recursive=True)
+    except psutil.Error:
+        return 0
+    kernels = []
+    for proc in tree:
         try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
+            if "ipykernel_launcher" in " ".join(proc.cmdline()):
+                kernels.append(proc)
+        except psutil.Error:
+            continue
+    if not kernels:
+        return 0
+    kernel = min(kernels, key=lambda proc: proc.create_time())
+    killed = 0
+    for _ in range(3):  # copies may still be forking while we kill
+        try:
+            leftovers = kernel.children(recursive=True)
+        except psutil.Error:
+            return killed
+        if not leftovers:
+            break
+        for proc in leftovers:
+            try:
+                proc.kill()
+                killed += 1
+            except psutil.Error:
                 pass
-        except ChildProcessError:
-            pass
-_grader_reap()
-del _grader_reap
-'''
+        psutil.wait_procs(leftovers, timeout=2)
+    return killed
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -195,7 +212,9 @@ class GuardedExecute(Execute):
     def _after(self, cell) -> None:
         meta = self._nbgrader(cell)
         if self.sandboxed and self._student_started:
-            self._hidden(_REAP)
+            process = getattr(getattr(self.km, "provisioner", None), "process", None)
+            if process is not None and _reap_leftovers(process.pid):
+                self.incidents.append("processes left behind (killed)")
         if not self._student_started and meta.get("locked"):
             self._hidden(_SNAPSHOT + f"{self._guard} = _make_guard()\ndel _make_guard\n")
             self._guarded = True

@@ -76,7 +76,8 @@ def check_close(got: Any, expected: Any, *, what: str = "result", rtol: float = 
               hint or "NaN usually comes from inf - inf, 0 * inf or log(0): look for an overflow.")
     if not np.allclose(arr, exp, rtol=rtol, atol=atol):
         worst = np.unravel_index(np.argmax(np.abs(arr - exp)), exp.shape) if exp.shape else ()
-        where = f" (largest difference at index {tuple(int(i) for i in worst)})" if exp.shape else ""
+        index = tuple(int(i) for i in worst)
+        where = f" (largest difference at index {index})" if exp.shape else ""
         _fail(what, f"values differ{where}.\n  expected: {_fmt(exp if exp.shape else float(exp))}"
                     f"\n  got:      {_fmt(arr if arr.shape else float(arr))}", hint)
 

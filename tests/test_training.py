@@ -1,11 +1,9 @@
 """End-to-end training with fixed seeds: the networks learn the chapter 4 data sets.
 
 Accuracy is measured on fresh points from the same generator (a different seed), so the tests
-check that the network learned the pattern, not just the training points. Each run takes well
-under a second or two on one core.
+check that the network learned the pattern, not just the training points. How long the runs
+take is measured by benchmarks/bench_training_runs.py, not asserted here.
 """
-
-import time
 
 import numpy as np
 import pytest
@@ -25,10 +23,8 @@ def held_out_accuracy(model, make, seed):
 def test_quadrants_reach_97_percent_with_adam(seed):
     X, y = data.quadrants(n=400, rng=seed)
     model = mlp([2, 16, 16, 2], activation="relu", rng=seed)
-    start = time.perf_counter()
     history = model.fit(X, y, "cross_entropy", Adam(lr=0.01), epochs=150, batch_size=32,
                         rng=seed)
-    assert time.perf_counter() - start < 10  # about 1 s on one free core
     assert history.accuracy[-1] >= 0.97
     assert held_out_accuracy(model, data.quadrants, seed) >= 0.97
 
@@ -37,10 +33,8 @@ def test_quadrants_reach_97_percent_with_adam(seed):
 def test_spirals_reach_95_percent_with_adam(seed):
     X, y = data.spirals(n=400, rng=seed)
     model = mlp([2, 32, 32, 2], activation="relu", rng=seed)
-    start = time.perf_counter()
     history = model.fit(X, y, "cross_entropy", Adam(lr=0.01), epochs=200, batch_size=32,
                         rng=seed)
-    assert time.perf_counter() - start < 10  # about 1 s on one free core
     assert history.accuracy[-1] >= 0.95
     assert held_out_accuracy(model, data.spirals, seed) >= 0.95
 

@@ -207,7 +207,8 @@ _LLAMA3_PAPER = "Llama Team, AI @ Meta (2024): The Llama 3 Herd of Models, Table
 _LLAMA3_URL = "https://arxiv.org/abs/2407.21783"
 _LLAMA = (("tied_embeddings", False), ("biases", False), ("gated_mlp", True))
 _LLAMA_NOTE = ("SwiGLU MLP, grouped-query attention, RMSNorm, rotary positions, untied output "
-               "layer; vocabulary 128,000 + 256 special tokens = 128,256.")
+               "layer; vocabulary 128,000 (the paper's Table 3) + 256 reserved special tokens of "
+               "the released tokenizer = 128,256.")
 
 PUBLISHED_MODELS: tuple[PublishedModel, ...] = (
     PublishedModel(
@@ -237,19 +238,23 @@ PUBLISHED_MODELS: tuple[PublishedModel, ...] = (
     ),
     PublishedModel(
         "Llama 3 8B", 32, 4096, 128256, 32, 8, 14336, 8.03e9,
-        _LLAMA3_PAPER, _LLAMA3_URL, _LLAMA, _LLAMA_NOTE,
+        _LLAMA3_PAPER + " (layout; the paper calls the model 8B, and its released weights "
+        "hold 8.03B)", _LLAMA3_URL, _LLAMA, _LLAMA_NOTE,
     ),
     PublishedModel(
         "Llama 3 70B", 80, 8192, 128256, 64, 8, 28672, 70.6e9,
-        _LLAMA3_PAPER, _LLAMA3_URL, _LLAMA, _LLAMA_NOTE,
+        _LLAMA3_PAPER + " (layout; the paper calls the model 70B, and its released weights "
+        "hold 70.6B)", _LLAMA3_URL, _LLAMA, _LLAMA_NOTE,
     ),
     PublishedModel(
         "Llama 3.1 405B", 126, 16384, 128256, 128, 8, 53248, 405e9,
-        _LLAMA3_PAPER, _LLAMA3_URL, _LLAMA, _LLAMA_NOTE,
+        _LLAMA3_PAPER + " (layout) and section 1 (405B parameters)", _LLAMA3_URL, _LLAMA,
+        _LLAMA_NOTE,
     ),
 )
 """Six published models in order of publication (2018 to 2024); ``n_params`` is the count
-stated by the source."""
+stated by the source: the authors' figure, or the count of the released weights where that is
+more precise than the model's name (GPT-2 small, Llama 3 8B and 70B; each source says so)."""
 
 
 # --- memory ---------------------------------------------------------------------------------

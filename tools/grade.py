@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--force", action="store_true", help="regrade students already graded")
     a.add_argument("--unsafe", action="store_true",
                    help="run student code WITHOUT the sandbox (only for trusted submissions)")
+    a.add_argument("--cold-kernels", action="store_true",
+                   help="start every kernel from scratch instead of forking it from a warm "
+                        "sandboxed process (slower; chosen by itself where the machine "
+                        "forbids the nested user namespaces warm kernels need)")
     a.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="grade only this student (repeat for more)")
     a.add_argument("--timeout", type=int, default=None,
@@ -71,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs, force=args.force, unsafe=args.unsafe,
                 limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes),
                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                students=args.students, output_limit=args.output_limit)
+                students=args.students, output_limit=args.output_limit,
+                warm=not args.cold_kernels)
             try:
                 outcomes = run.autograde(course, args.assignment, options,
                                          log=lambda m: print(m, file=sys.stderr))

@@ -30,10 +30,12 @@ import json
 import secrets
 import signal
 import time
+from queue import Empty
 
 import psutil
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_hook
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -85,45 +87,66 @@ def _make_guard():
 '''
 
 
-def _reap_leftovers(sandbox_pid: int) -> int:
+def _reap_leftovers(find) -> int:
     """Kill every process the kernel started (a fork bomb's copies of it); return how many.
 
-    Run by the grader, outside the sandbox, after each cell. The kernel is the first
-    ``ipykernel_launcher`` process under the sandbox's bwrap; anything below it is a leftover.
-    Killing from outside matters: a fork bomb copies the kernel with its sockets, so a request
-    sent to the kernel could be answered by a copy.
+    Run by the grader, outside the sandbox, after each cell; ``find()`` lists the pids of the
+    processes below the kernel (the worker's sandbox knows where its kernels are). Killing from
+    outside matters: a fork bomb copies the kernel with its sockets, so a request sent to the
+    kernel could be answered by a copy.
     """
-    try:
-        sandbox = psutil.Process(sandbox_pid)
-        tree = sandbox.children(recursive=True)
-    except psutil.Error:
-        return 0
-    kernels = []
-    for proc in tree:
-        try:
-            if "ipykernel_launcher" in " ".join(proc.cmdline()):
-                kernels.append(proc)
-        except psutil.Error:
-            continue
-    if not kernels:
-        return 0
-    kernel = min(kernels, key=lambda proc: proc.create_time())
     killed = 0
     for _ in range(3):  # copies may still be forking while we kill
-        try:
-            leftovers = kernel.children(recursive=True)
-        except psutil.Error:
-            return killed
-        if not leftovers:
+        pids = find()
+        if not pids:
             break
-        for proc in leftovers:
+        procs = []
+        for pid in pids:
             try:
+                proc = psutil.Process(pid)
                 proc.kill()
+                procs.append(proc)
                 killed += 1
             except psutil.Error:
                 pass
-        psutil.wait_procs(leftovers, timeout=2)
+        psutil.wait_procs(procs, timeout=2)
     return killed
+
+
+async def _wait_for_ready(kc, timeout: float) -> None:
+    """Wait until the kernel answers and its IOPub channel is connected.
+
+    jupyter_client's ``wait_for_ready`` does the same, then drains IOPub until it has been
+    silent for 0.2 s: a fixed 0.2 s (or more) per notebook. Here the drain stops at the
+    ``idle`` status of our own ``kernel_info`` request, the last message the kernel sends for
+    it; a request whose status never arrives (IOPub was not connected yet: ipykernel's welcome
+    message says when it is) is simply sent again.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+        except Empty:
+            reply = None
+        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
+            quiet_until = time.monotonic() + 0.5
+            while time.monotonic() < quiet_until:
+                try:
+                    msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.05))
+                except Empty:
+                    continue
+                if (msg["parent_header"].get("msg_id") == msg_id
+                        and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    kc._handle_kernel_info_reply(reply)
+                    return
+                if msg["msg_type"] == "iopub_welcome":  # connected only now: ask again
+                    break
+        if not await ensure_async(kc.is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -141,6 +164,8 @@ class GuardedExecute(Execute):
                      ).tag(config=True)
 
     before_kernel = None  # set by the grading worker: callable(folder) run before the kernel starts
+    after_kernel = None  # set by the grading worker: callable() run once the kernel is stopped
+    leftovers = None  # set by the grading worker: callable(kernel pid) -> pids to kill
 
     def preprocess(self, nb, resources=None, km=None):
         folder = (resources or {}).get("metadata", {}).get("path")
@@ -156,7 +181,26 @@ class GuardedExecute(Execute):
         self._guarded = False  # snapshot taken (after the locked cells at the top)
         self._student_started = False
         self.incidents: list[str] = []
-        return super().preprocess(nb, resources, km)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self.after_kernel is not None:
+                self.after_kernel()
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's, with a quicker wait for the kernel: see :func:`_wait_for_ready`."""
+        self.kc = self.km.client()
+        try:
+            await ensure_async(self.kc.start_channels())
+            await _wait_for_ready(self.kc, self.startup_timeout)
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     # ------------------------------------------------------------------ cells
 
@@ -213,7 +257,8 @@ class GuardedExecute(Execute):
         meta = self._nbgrader(cell)
         if self.sandboxed and self._student_started:
             process = getattr(getattr(self.km, "provisioner", None), "process", None)
-            if process is not None and _reap_leftovers(process.pid):
+            if process is not None and self.leftovers is not None and _reap_leftovers(
+                    lambda: self.leftovers(process.pid)):
                 self.incidents.append("processes left behind (killed)")
         if not self._student_started and meta.get("locked"):
             self._hidden(_SNAPSHOT + f"{self._guard} = _make_guard()\ndel _make_guard\n")

@@ -140,6 +140,7 @@ class Options:
     uid_base: int = 61000
     output_limit: int = 100_000
     students: list[str] | None = None
+    warm: bool = True  # fork kernels from a warm sandboxed process where the machine allows
 
 
 # --------------------------------------------------------------------------- worker side
@@ -155,7 +156,9 @@ def _worker_init(course: Course, aid: str, options: Options, base: str, counter)
     (wdir / "course").mkdir(parents=True)
     shutil.copy2(Path(base) / "template.db", wdir / "gradebook.db")
     uid = options.uid_base + index if (os.getuid() == 0 and not options.unsafe) else None
-    box = sandbox.Sandbox(wdir / "sandbox", options.limits, uid=uid, enabled=not options.unsafe)
+    box = sandbox.Sandbox(wdir / "sandbox", options.limits, uid=uid, enabled=not options.unsafe,
+                          warm=options.warm and not options.unsafe,
+                          students=wdir / "course" / "autograded")
     box.prepare()
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(box.jupyter_path)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(
@@ -203,6 +206,9 @@ def _worker_api():
     config.GuardedExecute.startup_timeout = 120
     config.GuardedExecute.output_limit = options.output_limit
     config.GuardedExecute.sandboxed = box.enabled
+    # A warm kernel is killed at once (with everything it started) and the worker waits until
+    # it is gone; a cold one is asked to shut down first, as nbclient does by default.
+    config.GuardedExecute.shutdown_kernel = "immediate" if box.warm else "graceful"
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = str(box.runtime_dir / "kernel")
     config.Application.log_level = "WARNING"
@@ -212,7 +218,13 @@ def _worker_api():
         box.give_folder(work)
         box.write_kernel(work)
 
+    def after_kernel() -> None:
+        if not box.wait_kernels_gone():
+            raise RuntimeError("a killed kernel did not stop within 10 s")
+
     GuardedExecute.before_kernel = staticmethod(before_kernel)
+    GuardedExecute.after_kernel = staticmethod(after_kernel)
+    GuardedExecute.leftovers = staticmethod(box.leftovers)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     _WORKER["api"] = api
     return api
@@ -478,8 +490,12 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     release = course.release_notebook(aid)
     del release
     uid = options.uid_base if os.getuid() == 0 else None
+    cold_reason = None
     if not options.unsafe:
         sandbox.check_available(uid)
+        if options.warm:
+            cold_reason = sandbox.check_warm(uid)
+            options.warm = cold_reason is None
     students = submitted_students(course, aid)
     if options.students:
         unknown = sorted(set(options.students) - set(students))
@@ -490,10 +506,13 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     status = load_status(course, aid)
     skipped = set() if options.force else already_graded(course, aid) & set(students)
     todo = [s for s in students if s not in skipped]
-    box = sandbox.Sandbox(Path("/"), options.limits, uid=uid, enabled=not options.unsafe)
+    box = sandbox.Sandbox(Path("/"), options.limits, uid=uid, enabled=not options.unsafe,
+                          warm=options.warm)
     log(f"{aid}: {len(students)} submissions, {len(skipped)} already graded (skipped; --force "
         f"regrades), {len(todo)} to grade with {options.jobs} workers")
     log(sandbox.describe(box))
+    if cold_reason:
+        log(f"note: {cold_reason}; every kernel starts from scratch (as safe, slower)")
     outcomes = [Outcome(**status[s]) if s in status else Outcome(s, "ok") for s in
                 sorted(skipped)]
     if not todo:

@@ -1,0 +1,237 @@
+"""The grading sandbox seen from inside a student's kernel, for warm and cold kernels.
+
+Each test starts real kernels the way a grading worker does (:class:`tools.grader.sandbox.Sandbox`
+with its kernel spec, IPC transport, jupyter_client), runs code in them as a student's cell would,
+and checks what that code could see and do. Warm kernels are forked from the worker's zygote
+(:mod:`tools.grader.zygote`); cold ones are started from scratch through bwrap. A worker grades
+one student after another, so the tests also check that nothing one kernel leaves behind
+(files, processes, patched modules) reaches the next. Needs bubblewrap; warm kernels also need
+nested user namespaces (each is skipped, saying why, when the machine lacks it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import pytest
+from jupyter_client.manager import KernelManager
+
+from tools.grader import sandbox
+
+UID = 61000 if os.getuid() == 0 else None
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
+                                reason="bubblewrap (apt-get install bubblewrap) is not installed")
+
+
+@pytest.fixture(scope="module", params=["warm", "cold"])
+def box(request, tmp_path_factory):
+    try:
+        sandbox.check_available(UID)
+    except sandbox.SandboxUnavailable as err:
+        pytest.skip(f"the grading sandbox cannot start here: {err}")
+    warm = request.param == "warm"
+    if warm and (reason := sandbox.check_warm(UID)):
+        pytest.skip(reason)
+    root = tmp_path_factory.mktemp(f"sandbox-{request.param}")
+    os.chmod(root, 0o700)
+    students = root / "students"
+    box = sandbox.Sandbox(root / "box", uid=UID, warm=warm, students=students)
+    box.prepare()
+    for name, secret in (("alice", "alice's answer"), ("bob", "bob's answer")):
+        folder = students / name / "ch01"
+        folder.mkdir(parents=True)
+        (folder / "notes.txt").write_text(secret)
+    box.give_folder(students)
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(box.jupyter_path)
+    yield box
+    box.stop()
+    if old is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+def run_in_kernel(box: sandbox.Sandbox, student: str, code: str, timeout: float = 60) -> dict:
+    """Start a kernel for ``student`` as a grading worker does, run ``code`` (which must print
+    one JSON line as its last output), stop the kernel; return the parsed JSON."""
+    work = box.students / student / "ch01"
+    box.write_kernel(work)
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
+                       ip=str(box.runtime_dir / "kernel"),  # as a worker: files next to sockets
+                       connection_file=str(box.runtime_dir / f"kernel-{student}.json"))
+    km.start_kernel()
+    out: list[str] = []
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=timeout)
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                out.append(f"ERROR {msg['content']['ename']}: {msg['content']['evalue']}\n")
+
+        kc.execute_interactive(code, output_hook=hook, timeout=timeout)
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+        assert box.wait_kernels_gone(), "the kernel was still running 10 s after it was killed"
+    text = "".join(out).strip()
+    assert text, "the kernel printed nothing"
+    last = text.splitlines()[-1]
+    assert not last.startswith("ERROR"), text
+    return json.loads(last)
+
+
+PROBE = r'''
+import json, os, socket, errno
+def attempt(f):
+    try:
+        return f()
+    except OSError as e:
+        return f"{type(e).__name__}: {errno.errorcode.get(e.errno, e.errno)}"
+def connect():
+    s = socket.socket()
+    s.settimeout(2)
+    s.connect(("1.1.1.1", 80))
+    return "connected"
+def tried_write(path):
+    with open(path, "w") as f:
+        f.write("x")
+    return "written"
+def status(key):
+    return [line.split()[1] for line in open("/proc/self/status") if line.startswith(key)][0]
+print(json.dumps({
+    "cwd": os.getcwd(), "files": sorted(os.listdir(".")), "uid": os.getuid(),
+    "notes": open("notes.txt").read(),
+    "students_folder": attempt(lambda: sorted(os.listdir("/home/students"))),
+    "write_students": attempt(lambda: tried_write("/home/students/planted")),
+    "home_of_grader": attempt(lambda: sorted(os.listdir(os.path.expanduser("~root")))),
+    "cap_eff": status("CapEff"), "cap_bnd": status("CapBnd"), "nnp": status("NoNewPrivs"),
+    "network": attempt(connect),
+    "tmp": sorted(os.listdir("/tmp")),
+}))
+'''
+
+
+def test_kernel_sees_its_own_folder_only_without_privileges_or_network(box):
+    seen = run_in_kernel(box, "alice", PROBE)
+    assert seen["cwd"] == sandbox.INSIDE_WORK
+    assert seen["notes"] == "alice's answer"
+    # nobody in a user namespace; a cold kernel of a root grader switches to the worker's uid
+    assert seen["uid"] == (UID if UID is not None and not box.warm else 65534), seen
+    assert seen["students_folder"] in ([], "FileNotFoundError: ENOENT"), seen
+    assert seen["write_students"].startswith(("OSError: EROFS", "PermissionError",
+                                              "FileNotFoundError")), seen
+    assert not str(seen["home_of_grader"]).startswith("["), seen
+    # no capabilities, and none to gain: an empty bounding set (warm kernels, and bwrap's
+    # user namespace) or no_new_privs (a cold kernel of a root grader, set by bwrap)
+    assert int(seen["cap_eff"], 16) == 0, seen
+    assert int(seen["cap_bnd"], 16) == 0 or seen["nnp"] == "1", seen
+    if box.warm:
+        assert int(seen["cap_bnd"], 16) == 0 and seen["nnp"] == "1", seen
+    assert seen["network"] != "connected", seen
+
+
+LEAVE_BEHIND = r'''
+import json, os, subprocess, sys, time
+os.makedirs("/tmp/ipython/profile_default/startup", exist_ok=True)
+with open("/tmp/ipython/profile_default/startup/00-cheat.py", "w") as f:
+    f.write("import nnlib.checks\nnnlib.checks.check_close = lambda *a, **k: None\n")
+with open("/tmp/left-behind", "w") as f:
+    f.write("x")
+# a process that outlives the cell and keeps writing into the next students' folders
+code = ("import os, time\n"
+        "while True:\n"
+        "    for d in ('/home/student/work', '/tmp'):\n"
+        "        try:\n"
+        "            open(os.path.join(d, 'from-alice.txt'), 'w').write('x')\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    time.sleep(0.05)\n")
+child = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+if os.fork() == 0:  # and a forked copy of the kernel itself
+    while True:
+        time.sleep(1)
+for _ in range(100):  # until the writer has written once
+    if os.path.exists("from-alice.txt"):
+        break
+    time.sleep(0.05)
+print(json.dumps({"child": child.pid}))
+'''
+
+AFTER = r'''
+import json, os
+import nnlib.checks
+print(json.dumps({"tmp": sorted(os.listdir("/tmp")), "files": sorted(os.listdir(".")),
+                  "startup_file": os.path.exists(
+                      "/tmp/ipython/profile_default/startup/00-cheat.py"),
+                  "check_close_patched": nnlib.checks.check_close.__module__ != "nnlib.checks"}))
+'''
+
+
+def test_nothing_a_kernel_leaves_behind_reaches_the_next_student(box):
+    run_in_kernel(box, "alice", LEAVE_BEHIND)
+    mark = box.students / "alice" / "ch01" / "from-alice.txt"
+    assert mark.exists(), "the probe's background writer did not run at all"
+    mark.unlink()
+    time.sleep(0.5)
+    assert not mark.exists(), "a process alice started kept writing after her kernel stopped"
+    seen = run_in_kernel(box, "bob", AFTER)
+    assert "left-behind" not in seen["tmp"] and "from-alice.txt" not in seen["tmp"], seen
+    assert not seen["startup_file"], seen
+    assert not seen["check_close_patched"], "a startup file planted by alice ran in bob's kernel"
+    assert "from-alice.txt" not in seen["files"], seen
+    assert not (box.students / "bob" / "ch01" / "from-alice.txt").exists()
+
+
+def test_warm_kernel_cannot_reach_the_zygote_or_its_supervisor(box):
+    if not box.warm:
+        pytest.skip("cold kernels have no zygote")
+    seen = run_in_kernel(box, "alice", r'''
+import json, os, signal, ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+me = os.readlink("/proc/self")  # this kernel's number in the zygote's PID namespace
+others = [p for p in os.listdir("/proc") if p.isdigit() and p != me]
+result = {"me": os.getpid(), "others": {}}
+for pid in others:
+    r = {}
+    for name in ("environ", "mem", "maps"):
+        try:
+            open(f"/proc/{pid}/{name}", "rb").read(1)
+            r[name] = "read"
+        except OSError as e:
+            r[name] = e.errno
+    fd = os.open(f"/proc/{pid}", os.O_RDONLY | os.O_DIRECTORY)
+    r["signal"] = libc.syscall(424, fd, 0, None, 0)  # pidfd_send_signal(fd, 0)
+    os.close(fd)
+    r["cmdline"] = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")[:2]
+    r["nspid"] = [line.split()[1:] for line in open(f"/proc/{pid}/status")
+                  if line.startswith("NSpid")][0]
+    result["others"][pid] = {k: (v.decode() if isinstance(v, bytes) else
+                                 [x.decode() if isinstance(x, bytes) else x for x in v]
+                                 if isinstance(v, list) else v)
+                             for k, v in r.items()}
+for signum in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+    os.kill(1, signum)  # the namespace's init ignores what it has no handler for
+import time
+time.sleep(0.2)
+result["init_alive"] = os.path.exists("/proc/" + [p for p, r in result["others"].items()
+                                                  if r["nspid"][1:] == ["1"]][0])
+print(json.dumps(result))
+''')
+    assert seen["me"] == 2, "the kernel is not the first child of its namespace's init"
+    assert seen["init_alive"], "the kernel could kill its namespace's init"
+    outside = {pid: r for pid, r in seen["others"].items() if len(r["nspid"]) == 1}
+    assert len(outside) == 2, f"expected the zygote and the supervisor in /proc: {seen}"
+    for pid, r in seen["others"].items():  # the init too: not readable
+        assert r["environ"] != "read" and r["mem"] != "read" and r["maps"] != "read", (pid, r)
+    for pid, r in outside.items():
+        assert r["environ"] != "read" and r["mem"] != "read" and r["maps"] != "read", (pid, r)
+        assert r["signal"] == -1, f"the kernel could signal {pid}: {r}"

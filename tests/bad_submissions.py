@@ -164,9 +164,15 @@ def write_corpus(course: Course) -> dict[str, Expect]:
                 print("WROTE", target)
             except OSError as err:
                 print("refused:", type(err).__name__)
-        open("my_notes.txt", "w").write("my own folder is fine")
+        try:
+            open("my_notes.txt", "w").write("my own folder is read-only")
+            print("WROTE my_notes.txt")
+        except OSError as err:
+            print("own folder refused:", type(err).__name__)
+        open("/tmp/my_notes.txt", "w").write("scratch space is fine")
         """) + cell_by_id(good, "weighted_sum").source), Expect(
-        "ok", must_not_exist=pwned, cell_outputs={"weighted_sum": ["refused:"]})
+        "ok", must_not_exist=pwned,
+        cell_outputs={"weighted_sum": ["refused:", "own folder refused: OSError"]})
     cases["read_secrets"] = with_cell(good, "weighted_sum", _code(f"""
         for target in [{str(secret_nb)!r}, {str(course.root / "grading" / "gradebook.db")!r},
                        {str(course.root / "grading" / "submitted")!r}, "/root", "/etc/passwd"]:

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 from jupyter_client.manager import KernelManager
@@ -112,6 +113,8 @@ print(json.dumps({
     "notes": open("notes.txt").read(),
     "students_folder": attempt(lambda: sorted(os.listdir("/home/students"))),
     "write_students": attempt(lambda: tried_write("/home/students/planted")),
+    "write_own": attempt(lambda: tried_write("planted.txt")),
+    "write_tmp": attempt(lambda: tried_write("/tmp/scratch.txt")),
     "home_of_grader": attempt(lambda: sorted(os.listdir(os.path.expanduser("~root")))),
     "cap_eff": status("CapEff"), "cap_bnd": status("CapBnd"), "nnp": status("NoNewPrivs"),
     "network": attempt(connect),
@@ -129,6 +132,8 @@ def test_kernel_sees_its_own_folder_only_without_privileges_or_network(box):
     assert seen["students_folder"] in ([], "FileNotFoundError: ENOENT"), seen
     assert seen["write_students"].startswith(("OSError: EROFS", "PermissionError",
                                               "FileNotFoundError")), seen
+    assert seen["write_own"] == "OSError: EROFS", seen  # its own folder is read-only
+    assert seen["write_tmp"] == "written", seen  # a private /tmp is its scratch space
     assert not str(seen["home_of_grader"]).startswith("["), seen
     # no capabilities, and none to gain: an empty bounding set (warm kernels, and bwrap's
     # user namespace) or no_new_privs (a cold kernel of a root grader, set by bwrap)
@@ -141,35 +146,43 @@ def test_kernel_sees_its_own_folder_only_without_privileges_or_network(box):
 
 LEAVE_BEHIND = r'''
 import json, os, subprocess, sys, time
+from ipykernel.connect import get_connection_info
 os.makedirs("/tmp/ipython/profile_default/startup", exist_ok=True)
 with open("/tmp/ipython/profile_default/startup/00-cheat.py", "w") as f:
     f.write("import nnlib.checks\nnnlib.checks.check_close = lambda *a, **k: None\n")
 with open("/tmp/left-behind", "w") as f:
     f.write("x")
-# a process that outlives the cell and keeps writing into the next students' folders
-code = ("import os, time\n"
+# the folder of the kernel's sockets: the one writable place the grader sees too
+shared = os.path.dirname(get_connection_info(unpack=True)["ip"])
+with open(os.path.join(shared, "planted-by-alice"), "w") as f:
+    f.write("x")
+# a process that outlives the cell and keeps writing wherever it can
+code = ("import os, sys, time\n"
         "while True:\n"
-        "    for d in ('/home/student/work', '/tmp'):\n"
+        "    for d in (sys.argv[1], '/home/student/work', '/tmp'):\n"
         "        try:\n"
         "            open(os.path.join(d, 'from-alice.txt'), 'w').write('x')\n"
         "        except OSError:\n"
         "            pass\n"
         "    time.sleep(0.05)\n")
-child = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+child = subprocess.Popen([sys.executable, "-c", code, shared], start_new_session=True)
 if os.fork() == 0:  # and a forked copy of the kernel itself
     while True:
         time.sleep(1)
 for _ in range(100):  # until the writer has written once
-    if os.path.exists("from-alice.txt"):
+    if os.path.exists(os.path.join(shared, "from-alice.txt")):
         break
     time.sleep(0.05)
-print(json.dumps({"child": child.pid}))
+print(json.dumps({"shared": shared}))
 '''
 
 AFTER = r'''
 import json, os
 import nnlib.checks
-print(json.dumps({"tmp": sorted(os.listdir("/tmp")), "files": sorted(os.listdir(".")),
+from ipykernel.connect import get_connection_info
+shared = os.path.dirname(get_connection_info(unpack=True)["ip"])
+print(json.dumps({"planted": [f for f in os.listdir(shared) if "alice" in f],
+                  "tmp": sorted(os.listdir("/tmp")), "files": sorted(os.listdir(".")),
                   "startup_file": os.path.exists(
                       "/tmp/ipython/profile_default/startup/00-cheat.py"),
                   "check_close_patched": nnlib.checks.check_close.__module__ != "nnlib.checks"}))
@@ -177,8 +190,9 @@ print(json.dumps({"tmp": sorted(os.listdir("/tmp")), "files": sorted(os.listdir(
 
 
 def test_nothing_a_kernel_leaves_behind_reaches_the_next_student(box):
-    run_in_kernel(box, "alice", LEAVE_BEHIND)
-    mark = box.students / "alice" / "ch01" / "from-alice.txt"
+    seen = run_in_kernel(box, "alice", LEAVE_BEHIND)
+    assert Path(seen["shared"]).resolve() == box.runtime_dir.resolve()
+    mark = box.runtime_dir / "from-alice.txt"
     assert mark.exists(), "the probe's background writer did not run at all"
     mark.unlink()
     time.sleep(0.5)
@@ -188,7 +202,9 @@ def test_nothing_a_kernel_leaves_behind_reaches_the_next_student(box):
     assert not seen["startup_file"], seen
     assert not seen["check_close_patched"], "a startup file planted by alice ran in bob's kernel"
     assert "from-alice.txt" not in seen["files"], seen
-    assert not (box.students / "bob" / "ch01" / "from-alice.txt").exists()
+    assert not seen["planted"], "bob's kernel found what alice left in the sockets' folder"
+    for name in ("alice", "bob"):
+        assert not (box.students / name / "ch01" / "from-alice.txt").exists()
 
 
 def test_warm_kernel_cannot_reach_the_zygote_or_its_supervisor(box):

@@ -6,9 +6,10 @@ folder (put on ``JUPYTER_PATH``); its command starts the kernel through ``bwrap`
 - a new mount namespace holding only, read-only: ``/usr`` (system libraries), the Python
   installation (``sys.prefix`` and ``sys.base_prefix``), the ``nnlib`` package folder (not the
   repository: ``solutions/``, ``grading/`` and the gradebook stay invisible) and the launcher;
-  read-write: the student's own working folder (a private copy of the submission, seen as
-  ``/home/student/work``), the folder of the kernel's IPC sockets, and a size-limited private
-  ``/tmp``. Nothing else of the machine exists inside: no other student, no instructor home;
+  the student's own working folder (a private copy of the submission, seen as
+  ``/home/student/work``); read-write: the folder of the kernel's IPC sockets and a
+  size-limited private ``/tmp``, the only place student code can write to. Nothing else of
+  the machine exists inside: no other student, no instructor home;
 - no network (``--unshare-net``: only a loopback device that is down), its own process, IPC and
   host-name namespaces, a new session (no terminal), killed when the grader dies;
 - an unprivileged user: as root, the launcher switches to a uid of its own per worker
@@ -133,7 +134,14 @@ class Sandbox:
                 os.lchown(path, self.uid, self.uid)
 
     def write_kernel(self, work: Path) -> None:
-        """(Re)write the kernel spec so that the next kernel runs in ``work``."""
+        """(Re)write the kernel spec so that the next kernel runs in ``work``, and empty the
+        runtime folder (the one place a kernel can write that outlives it) of whatever the
+        kernels before it left there. Call it when no kernel of this worker is running."""
+        for entry in self.runtime_dir.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
         spec = {"argv": self.argv(work), "display_name": "Python 3 (grading sandbox)",
                 "language": "python", "interrupt_mode": "message",
                 "env": {} if self.enabled else {"JPY_PARENT_PID": ""}}
@@ -325,7 +333,7 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
     args += ["--bind", str(runtime_dir.resolve()), str(runtime_dir.resolve())]
     if students is None:
         args += ["--ro-bind", str(LAUNCHER), INSIDE_LAUNCHER,
-                 "--bind", str(work.resolve()), INSIDE_WORK, "--chdir", INSIDE_WORK]
+                 "--ro-bind", str(work.resolve()), INSIDE_WORK, "--chdir", INSIDE_WORK]
     else:  # the zygote: pid 1 of the sandbox (no bwrap reaper a kernel could reach)
         args += ["--ro-bind", str(ZYGOTE), INSIDE_ZYGOTE, "--as-pid-1",
                  "--bind", str(students.resolve()), INSIDE_STUDENTS,

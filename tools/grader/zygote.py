@@ -13,10 +13,11 @@ is, with the same kernel mechanisms bubblewrap uses:
 - the forked child enters a new user namespace (it is "nobody" there: uid and gid 65534 mapped
   onto the zygote's own ids), a new mount namespace, a new PID namespace (the kernel is PID 1 of
   its own; when it ends every process it started is killed) and a new IPC namespace;
-- in its mount namespace the kernel gets a fresh size-limited ``/tmp``, its student's folder at
-  ``/home/student/work`` and, over the folder that holds every student's folder, an empty
-  read-only file system; then it drops every capability (bounding set included) and sets
-  ``no_new_privs``, so it can never unmount those: it sees its own student only;
+- in its mount namespace the kernel gets a fresh ``/tmp`` limited in size and number of files,
+  its student's folder, read-only, at ``/home/student/work`` and, over the folder that holds
+  every student's folder, an empty read-only file system; then it drops every capability
+  (bounding set included) and sets ``no_new_privs``, so it can never unmount those: it sees
+  its own student only, and can write only to its ``/tmp``;
 - the zygote and each kernel's supervisor are not dumpable, and outside the kernel's PID
   namespace: the kernel can neither signal, trace nor read them;
 - the kernel sets the resource limits (memory, CPU time, processes, file size, open files, no
@@ -60,7 +61,7 @@ LIMIT_NAMES = {
 # Linux constants (include/uapi/linux/sched.h, mount.h, prctl.h, capability.h)
 CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 0x1, 0x2, 0x4, 0x8, 0x20
 MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 4, 24, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
@@ -145,7 +146,8 @@ def _isolate(settings: dict, folder: str) -> None:
     runtime = settings.get("runtime_dir")
     kept = os.open(runtime, os.O_PATH | os.O_DIRECTORY) if runtime else None
     tmp_bytes = int(settings.get("tmp_bytes", 64 << 20))
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={tmp_bytes},nr_inodes={int(settings.get('tmp_files', 10_000))},mode=1777")
     if kept is not None:
         os.makedirs(runtime, exist_ok=True)
         _mount(f"/proc/self/fd/{kept}", runtime, None, MS_BIND)
@@ -155,7 +157,8 @@ def _isolate(settings: dict, folder: str) -> None:
         source = os.path.realpath(os.path.join(root, folder))
         if not source.startswith(root.rstrip("/") + "/") or not os.path.isdir(source):
             raise SetupError(f"the folder {folder!r} is not inside {root}")
-        _mount(source, INSIDE_WORK, None, MS_BIND | MS_REC)
+        _mount(source, INSIDE_WORK, None, MS_BIND | MS_REC)  # then made read-only:
+        _mount(None, INSIDE_WORK, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
            "size=4k,mode=0555")
     _drop_capabilities()

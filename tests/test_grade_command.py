@@ -189,11 +189,11 @@ def test_run_exits_1_and_lists_every_student(graded):
     assert "ETA" in graded.first.stderr, "no progress line with an ETA on stderr"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("student", corpus_students())
-def test_bad_submission_outcome(graded, student):
-    expect = graded.expect[student]
-    st = graded.status[student]
+def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple],
+                  student: str) -> None:
+    """The student's graded outcome is what the corpus expects (status, scores, messages,
+    outputs, files that must not exist, size of the autograded notebook)."""
+    st = status[student]
     wanted = expect.status if isinstance(expect.status, tuple) else (expect.status,)
     assert st["status"] in wanted, f"{student}: status {st['status']!r}, expected {wanted}; {st}"
     assert bool(st["tampering"]) == expect.tampered, f"{student}: tampering {st['tampering']}"
@@ -201,24 +201,62 @@ def test_bad_submission_outcome(graded, student):
     for text in expect.messages:
         assert text in details, f"{student}: {text!r} not in the details {details!r}"
     if not expect.graded:
-        assert student not in {r[0] for r in graded.rows_after_first}, (
-            f"{student} should not be in the gradebook")
+        assert student not in {r[0] for r in rows}, f"{student} should not be in the gradebook"
         return
-    scores = graded.course.scores(student)
+    scores = course.scores(student)
     got = {t: scores[t][0] for t in TESTS}
     want = {t: 0.0 if t in expect.loses else scores[t][1] for t in TESTS}
     assert got == want, f"{student}: scores {got}, expected {want}; messages {st['messages']}"
     assert st["score"] == sum(want.values())
-    nb = graded.course.autograded(student)
+    nb = course.autograded(student)
     for gid, texts in expect.cell_outputs.items():
         shown = json.dumps(cell_by_id(nb, gid).outputs)
         for text in texts:
             assert text in shown, f"{student}: {text!r} not in the output of {gid}: {shown[:600]}"
     for path in expect.must_not_exist:
         assert not path.exists(), f"{student} managed to write {path}"
-    size = (graded.course.root / "grading" / "autograded" / student / AID /
+    size = (course.root / "grading" / "autograded" / student / AID /
             f"{AID}.ipynb").stat().st_size
     assert size < 2_000_000, f"{student}'s autograded notebook is {size} bytes"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", corpus_students())
+def test_bad_submission_outcome(graded, student):
+    check_outcome(graded.course, graded.expect[student], graded.status, graded.rows_after_first,
+                  student)
+
+
+# The cases where the kernel's life matters, graded again with kernels started from scratch
+# (--cold-kernels: the fallback where nested user namespaces are forbidden).
+COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
+              "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
+              "patch_helpers"]
+
+
+@pytest.fixture(scope="module")
+def graded_cold(tmp_path_factory):
+    try:
+        sandbox.check_available(61000 if os.getuid() == 0 else None)
+    except sandbox.SandboxUnavailable as err:
+        pytest.skip(f"the grading sandbox cannot start here: {err}")
+    course = Course.create(tmp_path_factory.mktemp("grade-command-cold") / "course",
+                           REPO / "solutions" / AID, AID,
+                           extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    expect = write_corpus(course)
+    args = [arg for student in COLD_CASES for arg in ("--student", student)]
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2", "--cold-kernels", *args)
+    assert "each kernel started from scratch" in proc.stderr, proc.stderr[-2000:]
+    status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
+    return course, expect, status, gradebook_rows(course)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", COLD_CASES)
+def test_bad_submission_outcome_with_cold_kernels(graded_cold, student):
+    course, expect, status, rows = graded_cold
+    assert set(status) == set(COLD_CASES), "grading with --student graded other students"
+    check_outcome(course, expect[student], status, rows, student)
 
 
 @pytest.mark.slow
@@ -288,3 +326,20 @@ def test_report_csv_and_html(graded):
     for part in TESTS + ["xor_proof"]:
         assert part in page
     assert "step([-2, -0.5, 0.5, 3]): values differ" in page
+
+
+@pytest.mark.slow
+def test_no_sandbox_process_outlives_the_command(graded):
+    """Every worker's zygote and kernel ends with the command (by the time the fixture's three
+    runs have returned)."""
+    left = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if b"/grading-" + AID.encode() + b"-" in cmd and b"zygote.py" in cmd:
+                left.append(cmd[:200])
+    assert not left, f"processes of the grading sandbox still running: {left}"

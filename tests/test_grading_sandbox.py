@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -251,3 +253,46 @@ print(json.dumps(result))
     for pid, r in outside.items():
         assert r["environ"] != "read" and r["mem"] != "read" and r["maps"] != "read", (pid, r)
         assert r["signal"] == -1, f"the kernel could signal {pid}: {r}"
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    if text.encode() in f.read():
+                        found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+WORKER = r'''
+import os, sys
+from pathlib import Path
+from tools.grader import sandbox
+box = sandbox.Sandbox(Path(sys.argv[1]) / "box", uid=int(sys.argv[2]) if sys.argv[2] else None,
+                      warm=True, students=Path(sys.argv[1]) / "students")
+box.prepare()
+box.ensure_zygote()
+print(box._zygote.pid, flush=True)
+os._exit(0)  # a worker that dies without stopping its zygote
+'''
+
+
+def test_zygote_and_its_kernels_end_with_the_worker_that_started_them(tmp_path):
+    if reason := sandbox.check_warm(UID):
+        pytest.skip(reason)
+    os.chmod(tmp_path, 0o700)
+    proc = subprocess.run([sys.executable, "-c", WORKER, str(tmp_path),
+                           "" if UID is None else str(UID)],
+                          cwd=Path(sandbox.__file__).parents[2], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    marker = str((tmp_path / "box" / "runtime").resolve())
+    for _ in range(100):
+        if not _processes_mentioning(marker):
+            break
+        time.sleep(0.1)
+    assert not _processes_mentioning(marker), "the zygote outlived its worker"

@@ -102,6 +102,7 @@ class Sandbox:
     warm: bool = False  # fork kernels from a zygote (needs `students`)
     students: Path | None = None  # folder of the students' working folders (warm kernels)
     _zygote: subprocess.Popen | None = field(default=None, repr=False)
+    _lifeline: int | None = field(default=None, repr=False)  # the zygote ends when it closes
 
     @property
     def jupyter_path(self) -> Path:
@@ -174,25 +175,31 @@ class Sandbox:
         """Start the worker's zygote, or start it again if it has stopped."""
         if self._zygote is not None and self._zygote.poll() is None:
             return
-        if self._zygote is not None:
-            self._zygote = None
+        self.stop()
         sock = self.control_socket
         if sock.exists():
             sock.unlink()
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        their_end, our_end = os.pipe()
         try:
             listener.bind(str(sock))
             listener.listen(16)
-            settings = dict(self.zygote_settings(), control_fd=listener.fileno())
+            settings = dict(self.zygote_settings(), control_fd=listener.fileno(),
+                            lifeline_fd=their_end)
             python = os.path.join(sys.prefix, "bin", "python")
             cmd = (bwrap_args(None, self.runtime_dir, self.limits, self.uid,
                               students=self.students)
                    + [python, INSIDE_ZYGOTE, "serve", json.dumps(settings)])
             with open(self.folder / "zygote.log", "ab") as log:
                 self._zygote = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                                stderr=log, pass_fds=(listener.fileno(),))
+                                                stderr=log,
+                                                pass_fds=(listener.fileno(), their_end))
+            self._lifeline, our_end = our_end, None
         finally:
-            listener.close()  # the zygote has its own copy
+            listener.close()  # the zygote has its own copies
+            os.close(their_end)
+            if our_end is not None:
+                os.close(our_end)
 
     def leftovers(self, client_pid: int) -> list[int]:
         """Processes that student code started and left running (a fork bomb's copies of the
@@ -231,9 +238,16 @@ class Sandbox:
             time.sleep(0.005)
 
     def stop(self) -> None:
-        if self._zygote is not None and self._zygote.poll() is None:
-            self._zygote.kill()
-            self._zygote.wait()
+        """End the zygote and every kernel it forked."""
+        if self._lifeline is not None:
+            os.close(self._lifeline)  # the zygote exits, and its PID namespace with it
+            self._lifeline = None
+        if self._zygote is not None:
+            try:
+                self._zygote.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._zygote.kill()
+                self._zygote.wait()
         self._zygote = None
 
 

@@ -328,14 +328,28 @@ def _preload(settings: dict) -> None:
 
 
 def serve(settings: dict) -> None:
-    """The zygote: import, then fork a supervised kernel for every request on fd 3."""
+    """The zygote: import, then fork a supervised kernel for every request on the control
+    socket; end (and with it, as PID 1 of the sandbox, every kernel) when the grader closes
+    the lifeline pipe or exits. bwrap's --die-with-parent alone is not enough: switching
+    users clears the signal it arranges."""
     _drop_to(settings)
     _prctl(PR_SET_DUMPABLE, 0, "make the zygote undumpable")
+    lifeline = int(settings["lifeline_fd"])
+    os.set_blocking(lifeline, False)
     _preload(settings)
     listener = socket.socket(fileno=int(settings.get("control_fd", CONTROL_FD)))
     listener.set_inheritable(False)
+    os.set_inheritable(lifeline, False)
     while True:
-        ready, _, _ = select.select([listener], [], [], 1.0)
+        ready, _, _ = select.select([listener, lifeline], [], [], 1.0)
+        if lifeline in ready:
+            try:
+                gone = os.read(lifeline, 1) == b""
+            except BlockingIOError:
+                gone = False
+            if gone:
+                os._exit(0)
+            ready.remove(lifeline)
         while True:  # reap finished supervisors (and orphans: the zygote is PID 1)
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -355,6 +369,7 @@ def serve(settings: dict) -> None:
             continue
         if os.fork() == 0:
             listener.close()
+            os.close(lifeline)
             _supervise(settings, conn, request)
             os._exit(0)
         conn.close()

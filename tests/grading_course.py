@@ -243,3 +243,18 @@ def looping_version(source: str) -> str | None:
     for node in functions:
         node.body.insert(0, ast.While(test=ast.Constant(True), body=[ast.Pass()], orelse=[]))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def warm_kernels_possible(uid: int | None) -> bool:
+    """Can the grading sandbox fork warm kernels here? False only when the machine refuses the
+    nested namespaces (then the grader rightly falls back to cold kernels); any other failure of
+    the probe is a bug, and raises."""
+    from tools.grader import sandbox
+
+    reason = sandbox.check_warm(uid)
+    if reason is None:
+        return True
+    if "could not start the kernel's namespaces" in reason or "not permitted" in reason:
+        return False
+    raise AssertionError(f"warm kernels fail here for a reason that is not the machine's: "
+                         f"{reason}")

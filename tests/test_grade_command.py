@@ -36,6 +36,7 @@ from grading_course import (
     html_text,
     lines_found_in,
     solved,
+    warm_kernels_possible,
 )
 
 from tools.grader import sandbox, submission
@@ -91,15 +92,19 @@ def folder_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> Run:
+def sandboxed_course(tmp_path_factory, name: str) -> Course:
+    """A throw-away chapter 1 course with the tests' cell timeout (skip without a sandbox)."""
     try:
         sandbox.check_available(61000 if os.getuid() == 0 else None)
     except sandbox.SandboxUnavailable as err:
         pytest.skip(f"the grading sandbox cannot start here: {err}")
-    course = Course.create(tmp_path_factory.mktemp("grade-command") / "course",
-                           REPO / "solutions" / AID, AID,
-                           extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    return Course.create(tmp_path_factory.mktemp(name) / "course", REPO / "solutions" / AID,
+                         AID, extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> Run:
+    course = sandboxed_course(tmp_path_factory, "grade-command")
     course.submit("earlier", solved(course.release, course.solution))
     proc = grade_cmd(course, "autograde", AID, "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -117,6 +122,8 @@ def graded(tmp_path_factory) -> Run:
     start = time.monotonic()
     first = grade_cmd(course, "autograde", AID, "--jobs", "2")
     seconds = time.monotonic() - start
+    if warm_kernels_possible(61000 if os.getuid() == 0 else None):
+        assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
     rows = gradebook_rows(course)
     second = grade_cmd(course, "autograde", AID, "--jobs", "2")
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
@@ -236,13 +243,7 @@ COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "
 
 @pytest.fixture(scope="module")
 def graded_cold(tmp_path_factory):
-    try:
-        sandbox.check_available(61000 if os.getuid() == 0 else None)
-    except sandbox.SandboxUnavailable as err:
-        pytest.skip(f"the grading sandbox cannot start here: {err}")
-    course = Course.create(tmp_path_factory.mktemp("grade-command-cold") / "course",
-                           REPO / "solutions" / AID, AID,
-                           extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
+    course = sandboxed_course(tmp_path_factory, "grade-command-cold")
     expect = write_corpus(course)
     args = [arg for student in COLD_CASES for arg in ("--student", student)]
     proc = grade_cmd(course, "autograde", AID, "--jobs", "2", "--cold-kernels", *args)

@@ -332,7 +332,7 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
             ro.append(target)
     made: set[str] = {"/tmp", "/proc", "/dev"}
     mounts = sorted(set(ro), key=lambda p: len(p.parts))
-    inside = [Path(INSIDE_WORK), Path(INSIDE_LAUNCHER).parent] + (
+    inside = [Path(INSIDE_WORK), Path(INSIDE_LAUNCHER)] + (
         [Path(INSIDE_STUDENTS)] if students is not None else [])
     for path in [*mounts, runtime_dir.resolve(), *inside]:
         for d in _dirs_above(path):  # bwrap makes missing parents 0700: make them 0755
@@ -350,6 +350,7 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
                  "--ro-bind", str(work.resolve()), INSIDE_WORK, "--chdir", INSIDE_WORK]
     else:  # the zygote: pid 1 of the sandbox (no bwrap reaper a kernel could reach)
         args += ["--ro-bind", str(ZYGOTE), INSIDE_ZYGOTE, "--as-pid-1",
+                 "--ro-bind", str(LAUNCHER), INSIDE_LAUNCHER,  # the zygote uses its limits
                  "--bind", str(students.resolve()), INSIDE_STUDENTS,
                  "--dir", INSIDE_WORK, "--chdir", "/"]
     # The nnlib mounted above comes first on the path: an editable install of nnlib elsewhere

@@ -49,15 +49,6 @@ import sys
 CONTROL_FD = 3  # the listening socket the grader passes in (settings' control_fd)
 INSIDE_WORK = "/home/student/work"
 
-LIMIT_NAMES = {
-    "address_space": resource.RLIMIT_AS,
-    "cpu_seconds": resource.RLIMIT_CPU,
-    "processes": resource.RLIMIT_NPROC,
-    "file_size": resource.RLIMIT_FSIZE,
-    "open_files": resource.RLIMIT_NOFILE,
-    "core": resource.RLIMIT_CORE,
-}
-
 # Linux constants (include/uapi/linux/sched.h, mount.h, prctl.h, capability.h)
 CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
@@ -165,6 +156,8 @@ def _isolate(settings: dict, folder: str) -> None:
 
 
 def _limit(settings: dict) -> None:
+    from launcher import LIMIT_NAMES  # bound next to this file in the sandbox
+
     for name, value in settings.get("limits", {}).items():
         resource.setrlimit(LIMIT_NAMES[name], (value, value))
 

@@ -42,13 +42,14 @@ SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
 
 HARDWARE: dict[str, float] = {
     "a laptop CPU core (about 0.05 TFLOP/s)": 5e10,
-    "NVIDIA V100 (125 TFLOP/s, fp16)": 125e12,
+    "NVIDIA V100 SXM2 (125 TFLOP/s, fp16)": 125e12,
     "NVIDIA A100 (312 TFLOP/s, bf16)": 312e12,
     "NVIDIA H100 SXM (989 TFLOP/s, bf16)": 989e12,
 }
 """Peak speed of one device in FLOP/s. The GPU figures are the makers' datasheet peaks for
 dense 16-bit matrix products on tensor cores (no sparsity); the laptop figure is a rough
-order of magnitude: measure your own with the chapter's matrix-product timing."""
+order of magnitude: measure your own with the chapter's matrix-product timing. The PCIe
+version of the V100 is a little slower (112 TFLOP/s)."""
 
 MODELS: dict[str, tuple[float, float]] = {
     "GPT-3 (175B parameters, 300B tokens)": (175e9, 300e9),

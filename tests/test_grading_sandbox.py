@@ -94,7 +94,7 @@ def run_in_kernel(box: sandbox.Sandbox, student: str, code: str, timeout: float 
 
 
 PROBE = r'''
-import json, os, socket, errno
+import json, os, socket, errno, sys
 def attempt(f):
     try:
         return f()
@@ -118,6 +118,9 @@ print(json.dumps({
     "write_students": attempt(lambda: tried_write("/home/students/planted")),
     "write_own": attempt(lambda: tried_write("planted.txt")),
     "write_tmp": attempt(lambda: tried_write("/tmp/scratch.txt")),
+    "write_python": attempt(lambda: tried_write(os.path.join(sys.prefix, "planted"))),
+    "write_nnlib": attempt(lambda: tried_write(os.path.join(
+        os.path.dirname(__import__("nnlib").__file__), "planted.py"))),
     "home_of_grader": attempt(lambda: sorted(os.listdir(os.path.expanduser("~root")))),
     "cap_eff": status("CapEff"), "cap_bnd": status("CapBnd"), "nnp": status("NoNewPrivs"),
     "network": attempt(connect),
@@ -137,6 +140,8 @@ def test_kernel_sees_its_own_folder_only_without_privileges_or_network(box):
                                               "FileNotFoundError")), seen
     assert seen["write_own"] == "OSError: EROFS", seen  # its own folder is read-only
     assert seen["write_tmp"] == "written", seen  # a private /tmp is its scratch space
+    for where in ("write_python", "write_nnlib"):  # read-only, wherever they are (even in /tmp)
+        assert seen[where].startswith(("OSError: EROFS", "PermissionError")), seen
     assert not str(seen["home_of_grader"]).startswith("["), seen
     # no capabilities, and none to gain: an empty bounding set (warm kernels, and bwrap's
     # user namespace) or no_new_privs (a cold kernel of a root grader, set by bwrap)

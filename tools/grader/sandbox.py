@@ -167,9 +167,15 @@ class Sandbox:
     # ------------------------------------------------------------------ warm kernels
 
     def zygote_settings(self) -> dict:
+        runtime = self.runtime_dir.resolve()
+        # Folders the sandbox shows under /tmp (a clone or an environment in a temporary
+        # folder, the sockets' folder): each kernel's own /tmp would hide them.
+        keep = [{"path": str(p), "read_only": True} for p in _read_only_paths()
+                if Path("/tmp") in p.parents] + [{"path": str(runtime), "read_only": False}]
         return {"uid": self.uid, "limits": self.limits.rlimits(), "preload": PRELOAD,
                 "tmp_bytes": self.limits.tmp_mb * MiB, "work_root": INSIDE_STUDENTS,
-                "runtime_dir": str(self.runtime_dir.resolve())}
+                "keep_under_tmp": [k for k in keep if Path("/tmp") in Path(k["path"]).parents],
+                "probe_paths": [str(p) for p in _read_only_paths()]}
 
     def ensure_zygote(self) -> None:
         """Start the worker's zygote, or start it again if it has stopped."""
@@ -251,6 +257,17 @@ class Sandbox:
         self._zygote = None
 
 
+def _read_only_paths() -> list[Path]:
+    """What the sandbox shows read-only, at the same paths: system files, the Python
+    installation and nnlib (fewest first; none inside another)."""
+    ro = [Path("/usr"), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+          Path(nnlib.__file__).resolve().parent]
+    ro += [Path("/") / name for name in ("bin", "lib", "lib64", "sbin")
+           if not (Path("/") / name).is_symlink() and (Path("/") / name).is_dir()]
+    mounts = sorted(set(ro), key=lambda p: len(p.parts))
+    return [p for p in mounts if not any(p != other and other in p.parents for other in mounts)]
+
+
 def _process_tree() -> dict[int, list[int]]:
     """Parent pid -> child pids of every process on the machine (ordered by pid)."""
     children: dict[int, list[int]] = {}
@@ -318,8 +335,7 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
     """The bwrap command line (up to the command it runs) of a kernel working in ``work``, or,
     with ``students``, of a warm zygote that sees every student's folder of its worker (and
     gives each kernel it forks its own: :mod:`tools.grader.zygote`)."""
-    ro = [Path("/usr"), Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-          Path(nnlib.__file__).resolve().parent]
+    ro = _read_only_paths()
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-pid",
             "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
             "--proc", "/proc", "--dev", "/dev",
@@ -328,10 +344,8 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
         target = Path("/") / name
         if target.is_symlink():
             args += ["--symlink", os.readlink(target), str(target)]
-        elif target.is_dir():
-            ro.append(target)
     made: set[str] = {"/tmp", "/proc", "/dev"}
-    mounts = sorted(set(ro), key=lambda p: len(p.parts))
+    mounts = ro
     inside = [Path(INSIDE_WORK), Path(INSIDE_LAUNCHER)] + (
         [Path(INSIDE_STUDENTS)] if students is not None else [])
     for path in [*mounts, runtime_dir.resolve(), *inside]:
@@ -341,8 +355,6 @@ def bwrap_args(work: Path | None, runtime_dir: Path, limits: Limits, uid: int | 
                 args += ["--perms", "0755", "--dir", d]
                 made.add(d)
     for path in mounts:
-        if any(path != other and str(path).startswith(str(other) + "/") for other in mounts):
-            continue  # already visible through a parent mount
         args += ["--ro-bind", str(path), str(path)]
     args += ["--bind", str(runtime_dir.resolve()), str(runtime_dir.resolve())]
     if students is None:

@@ -133,16 +133,19 @@ def _enter_namespaces() -> None:
 def _isolate(settings: dict, folder: str) -> None:
     """Kernel (PID 1 of its namespace): its own /tmp and folder, nothing else, no privileges."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    # The folder of the kernel's sockets may lie under /tmp: keep it through the new /tmp.
-    runtime = settings.get("runtime_dir")
-    kept = os.open(runtime, os.O_PATH | os.O_DIRECTORY) if runtime else None
+    # What the sandbox shows under /tmp (the sockets' folder; a clone or an environment in a
+    # temporary folder) must stay visible through the kernel's new /tmp: bound again on top.
+    keep = [(item["path"], item["read_only"], os.open(item["path"], os.O_PATH | os.O_DIRECTORY))
+            for item in settings.get("keep_under_tmp", [])]
     tmp_bytes = int(settings.get("tmp_bytes", 64 << 20))
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={tmp_bytes},nr_inodes={int(settings.get('tmp_files', 10_000))},mode=1777")
-    if kept is not None:
-        os.makedirs(runtime, exist_ok=True)
-        _mount(f"/proc/self/fd/{kept}", runtime, None, MS_BIND)
-        os.close(kept)
+    for path, read_only, fd in sorted(keep, key=lambda k: k[0].count("/")):
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        if read_only:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     root = settings["work_root"]
     if folder:
         source = os.path.realpath(os.path.join(root, folder))
@@ -153,6 +156,20 @@ def _isolate(settings: dict, folder: str) -> None:
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
            "size=4k,mode=0555")
     _drop_capabilities()
+
+
+def _check_environment(settings: dict) -> None:
+    """For the probe: the isolated kernel still sees what a kernel needs, and can import it."""
+    for path in settings.get("probe_paths", []):
+        if not os.listdir(path):
+            raise SetupError(f"{path} is empty inside the kernel's sandbox")
+    for item in settings.get("keep_under_tmp", []):
+        if not os.path.isdir(item["path"]):
+            raise SetupError(f"{item['path']} is missing inside the kernel's sandbox")
+    import importlib
+
+    for name in ("ipykernel.kernelapp", "numpy", "nnlib.checks"):
+        importlib.import_module(name)
 
 
 def _limit(settings: dict) -> None:
@@ -241,6 +258,7 @@ def _supervise(settings: dict, conn: socket.socket, request: dict) -> None:
             _isolate(settings, request.get("folder", ""))
             _limit(settings)
             if request.get("probe"):
+                _check_environment(settings)
                 os.write(write_end, b"ok")
                 os._exit(0)
             for signum in range(1, signal.NSIG):  # the init handles nothing: see _init

@@ -8,6 +8,17 @@
   // their content and announce the shortcut. The colour-mode button's icons are decorative
   // (the button is labelled "Color mode"), so screen readers skip them.
   function fixTheme() {
+    // The book's logo and title at the top of the sidebar sit outside every landmark, so
+    // screen-reader users who move by landmarks skip it: make it a named region.
+    document
+      .querySelectorAll(".sidebar-primary-items__start > .sidebar-primary-item:first-child")
+      .forEach(function (item) {
+        var landmarks = "nav, header, main, aside, footer, [role=navigation], [role=banner], " +
+          "[role=main], [role=complementary], [role=contentinfo], [role=region]";
+        if (item.closest(landmarks)) return;
+        item.setAttribute("role", "region");
+        item.setAttribute("aria-label", "Book title");
+      });
     document.querySelectorAll("button.search-button__button[aria-label]").forEach(function (b) {
       b.removeAttribute("aria-label");
       b.setAttribute("aria-keyshortcuts", "Control+K");

@@ -118,26 +118,33 @@ async def _wait_for_ready(kc, timeout: float) -> None:
 
     jupyter_client's ``wait_for_ready`` does the same, then drains IOPub until it has been
     silent for 0.2 s: a fixed 0.2 s (or more) per notebook. Here the drain stops at the
-    ``idle`` status of our own ``kernel_info`` request, the last message the kernel sends for
-    it; a request whose status never arrives (IOPub was not connected yet: ipykernel's welcome
-    message says when it is) is simply sent again.
+    ``idle`` status of one of our own ``kernel_info`` requests, the last message the kernel
+    sends for it; when a status never arrives (IOPub was not connected yet: ipykernel's welcome
+    message says when it is), the request is sent again. Replies to any earlier request count:
+    on a busy machine they arrive after the next request was sent.
     """
     deadline = time.monotonic() + timeout
+    sent: set[str] = set()  # every kernel_info request: on a slow machine, replies come late
+
+    def ours(msg: dict) -> bool:
+        return msg["parent_header"].get("msg_id") in sent
+
     while True:
-        msg_id = kc.kernel_info()
+        sent.add(kc.kernel_info())
         try:
             reply = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+            while not (reply["msg_type"] == "kernel_info_reply" and ours(reply)):
+                reply = await ensure_async(kc.shell_channel.get_msg(timeout=0.2))
         except Empty:
             reply = None
-        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
-            quiet_until = time.monotonic() + 0.5
+        if reply is not None:
+            quiet_until = time.monotonic() + 1.0
             while time.monotonic() < quiet_until:
                 try:
                     msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.05))
                 except Empty:
                     continue
-                if (msg["parent_header"].get("msg_id") == msg_id
-                        and msg["msg_type"] == "status"
+                if (ours(msg) and msg["msg_type"] == "status"
                         and msg["content"].get("execution_state") == "idle"):
                     kc._handle_kernel_info_reply(reply)
                     return
@@ -313,7 +320,12 @@ class GuardedExecute(Execute):
         if self.kc is not None:
             self.kc.stop_channels()
         await ensure_async(self.km.restart_kernel(now=True))
-        await self.async_start_new_kernel_client()
+        # Not async_start_new_kernel_client: on failure it would clean the kernel manager up,
+        # and nbclient's own clean-up at the end of the notebook would then fail.
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        await _wait_for_ready(self.kc, self.startup_timeout)
+        self.kc.allow_stdin = False
 
     # ------------------------------------------------------------------ outputs
 

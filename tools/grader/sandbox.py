@@ -170,11 +170,11 @@ class Sandbox:
         runtime = self.runtime_dir.resolve()
         # Folders the sandbox shows under /tmp (a clone or an environment in a temporary
         # folder, the sockets' folder): each kernel's own /tmp would hide them.
-        keep = [{"path": str(p), "read_only": True} for p in _read_only_paths()
-                if Path("/tmp") in p.parents] + [{"path": str(runtime), "read_only": False}]
+        keep = [(p, True) for p in _read_only_paths()] + [(runtime, False)]
         return {"uid": self.uid, "limits": self.limits.rlimits(), "preload": PRELOAD,
                 "tmp_bytes": self.limits.tmp_mb * MiB, "work_root": INSIDE_STUDENTS,
-                "keep_under_tmp": [k for k in keep if Path("/tmp") in Path(k["path"]).parents],
+                "keep_under_tmp": [{"path": str(p), "read_only": ro} for p, ro in keep
+                                   if Path("/tmp") in p.parents],
                 "probe_paths": [str(p) for p in _read_only_paths()]}
 
     def ensure_zygote(self) -> None:

@@ -125,3 +125,17 @@ def test_learned_spam_weights_have_the_hand_set_signs_after_ten_corrections():
     assert [h["errors"] for h in neuron.history] == [10, 0]
     assert neuron.w[0] > 0 and neuron.w[1] > 0 and neuron.w[2] < 0
     assert np.mean(neuron.predict(X_test) == y_test) == 1.0
+
+
+def test_xor_run_cycles_with_four_mistakes_per_epoch_as_the_page_says():
+    # The page: from the third epoch on, every corner is wrong when its turn comes (4 mistakes),
+    # and the epoch ends with exactly the weights it started with, w = (-1, 0), b = 0; that line
+    # gets two of the four corners wrong.
+    X, y = logic_gate("XOR")
+    neuron = Perceptron(2, lr=1.0).fit(X, y, epochs=20)
+    errors = [h["errors"] for h in neuron.history]
+    assert errors[:2] == [3, 3] and errors[2:] == [4] * 18
+    for h in neuron.history[1:]:
+        np.testing.assert_array_equal(h["w"], [-1.0, 0.0])
+        assert h["b"] == 0.0
+    assert int((neuron.predict(X) != y).sum()) == 2

@@ -30,6 +30,10 @@ PAGE = REPO / "book" / "04_backprop.md"
 def test_maths_section_slopes_and_gradient_as_quoted():
     assert (3.1**2 - 2.9**2) / 0.2 == pytest.approx(6.0)
     assert 3.01**2 == pytest.approx(9.0601)
+    # the chords of x**3 around x = 1 in the picture, and the slope they approach
+    for h, slope in [(1.0, 4.0), (0.5, 3.25), (0.1, 3.01)]:
+        assert ((1 + h) ** 3 - (1 - h) ** 3) / (2 * h) == pytest.approx(slope)
+    assert numerical_gradient(lambda v: v[0] ** 3, [1.0])[0] == pytest.approx(3.0)
     assert numerical_gradient(lambda v: v[0] ** -1, [2.0])[0] == pytest.approx(-0.25)
     assert numerical_gradient(lambda v: (v[0] - 3) ** 2 + 1, [-1.0])[0] == pytest.approx(-8.0)
     assert numerical_gradient(lambda v: (2 * v[0] + 1) ** 3, [1.0])[0] == pytest.approx(54.0)

@@ -86,12 +86,12 @@ def _overfitting_experiment():
     X_rest, y_rest, X_test, y_test = train_val_split(X, y, 0.5, rng=4)
     X_tr, y_tr, X_va, y_va = X_rest[:60], y_rest[:60], X_rest[60:], y_rest[60:]
 
-    def fit(model, optimizer):
+    def fit(model, optimizer, validate=False):
         return model.fit(X_tr, y_tr, "bce_logits", optimizer, epochs=200, batch_size=10,
-                         validation_data=(X_va, y_va), rng=0)
+                         validation_data=(X_va, y_va) if validate else None, rng=0)
 
     big = mlp([2, 64, 64, 1], rng=0)
-    history = fit(big, Adam(0.003))
+    history = fit(big, Adam(0.003), validate=True)
     candidates = {}
     for wd in [0.001, 0.01, 0.1]:
         model = mlp([2, 64, 64, 1], rng=0)

@@ -1,0 +1,86 @@
+"""The chapter tests can fail: a wrong number on a page makes the test of that number fail.
+
+tests/chapter_text.py reads the numbers a chapter's prose states; the tests of each chapter
+(tests/test_chNN_content.py) recompute them with nnlib. Here each chapter test runs against a
+copy of its page with one number changed, as an author's slip would change it, and must fail.
+The helper's own parsing is tested too.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from chapter_text import Page, Quoted, agrees
+
+# (test module, test function, text of the page, the same text with a wrong number)
+MUTATIONS = [
+    ("test_ch02_content", "test_parameter_counts_quoted_on_the_page",
+     "$41 + 10 = 51$ **parameters**", "$41 + 10 = 52$ **parameters**"),
+    ("test_ch02_content", "test_parameter_counts_quoted_on_the_page",
+     "= 26 \\text{ parameters} = 20", "= 26 \\text{ parameters} = 21"),
+    ("test_ch02_content", "test_softmax_of_5_8_15_as_quoted",
+     "$0.999044$. A lead", "$0.999045$. A lead"),
+    ("test_ch02_content", "test_softmax_of_5_8_15_as_quoted",
+     "$e^8 \\approx 2981.0$", "$e^8 \\approx 2981.9$"),
+    ("test_ch02_content", "test_spam_network_by_hand_is_what_nnlib_computes_from_the_pages_weights",
+     "\\approx 0.971$", "\\approx 0.917$"),
+    ("test_ch02_content", "test_spam_network_by_hand_is_what_nnlib_computes_from_the_pages_weights",
+     "b_2 = \\begin{bmatrix} 0.5 & -1", "b_2 = \\begin{bmatrix} 0.5 & -2"),
+    ("test_ch02_content", "test_seed_layer_and_its_batch_rows_are_what_a_dense_layer_computes",
+     "which is\n$(-7, -6)$", "which is\n$(-7, -5)$"),
+    ("test_ch02_content", "test_two_linear_layers_collapse_and_the_scalar_example_holds",
+     "$y = 13 = 6 + 7$", "$y = 14 = 6 + 7$"),
+    ("test_ch02_content", "test_hand_set_2_2_1_network_computes_xor_as_in_the_table",
+     "the output unit fires if A or B fires: weights $(1, 1)$, bias $-0.5$",
+     "the output unit fires if A or B fires: weights $(1, 1)$, bias $-1.5$"),
+    ("test_ch02_content", "test_rainbow_classifier_learns_what_the_prose_says",
+     "We draw 1400 colours", "We draw 1500 colours"),
+]
+
+
+@pytest.mark.parametrize("module, test, old, new", MUTATIONS,
+                         ids=[f"{m[1]}-{i}" for i, m in enumerate(MUTATIONS)])
+def test_chapter_test_fails_when_the_page_states_a_wrong_number(monkeypatch, module, test, old,
+                                                                  new):
+    tests = importlib.import_module(module)
+    right = tests.CHAPTER
+    getattr(tests, test)()  # passes on the page as it is
+    monkeypatch.setattr(tests, "CHAPTER", right.mutated(old, new))
+    with pytest.raises(AssertionError):
+        getattr(tests, test)()
+
+
+def test_quoted_numbers_keep_their_text_and_decimals():
+    assert (Quoted("3{,}272{,}147"), Quoted("3{,}272{,}147").decimals) == (3272147.0, 0)
+    assert Quoted("0.0000454").decimals == 7 and Quoted("−1.5") == -1.5
+    assert Quoted("235,146") == 235146 and Quoted("235,146").text == "235,146"
+
+
+def test_agrees_rounds_at_the_precision_the_page_wrote():
+    assert agrees(Quoted("0.971"), 0.97068)
+    assert not agrees(Quoted("0.971"), 0.9704)
+    assert agrees(Quoted("51"), 51) and not agrees(Quoted("51"), 52)
+    assert agrees(Quoted("2.46"), 2.4649e6, scale=1e6)
+
+
+def test_numbers_reads_numbers_and_tuples_whatever_the_line_breaks():
+    page = Page("x", "Some prose: the sums are\n$(1, -1, 1.5)$ and the total is about "
+                     "$3{,}272{,}147$.")
+    sums, total = page.numbers("the sums are $@@$ and the total is about $@$")
+    np.testing.assert_array_equal(sums, [1, -1, 1.5])
+    assert total == 3272147
+    with pytest.raises(AssertionError, match="does not say 'the sums were @@'"):
+        page.numbers("the sums were @@")
+    assert page.says("the total is about") and not page.says("the total is exactly")
+
+
+def test_matrix_and_code_array_read_the_page():
+    text = ("$$\nW_1 = \\begin{bmatrix} 2 & 0 \\\\ 0 & -2 \\end{bmatrix}\n$$\n\n"
+            "```{code-cell} ipython3\nW1 = np.array([[2.0, 0.0], [0.0, -2.0]])\n```\n")
+    page = Page("x", text)
+    np.testing.assert_array_equal(page.matrix("W_1"), [[2, 0], [0, -2]])
+    np.testing.assert_array_equal(page.code_array("W1"), [[2, 0], [0, -2]])
+    with pytest.raises(AssertionError, match="no LaTeX matrix W_2"):
+        page.matrix("W_2")

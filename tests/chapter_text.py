@@ -25,7 +25,7 @@ import numpy as np
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
-NUMBER = r"[-−]?\d+(?:(?:,|\{,\})\d{3})*(?:\.\d+)?"
+NUMBER = r"[-−]?\d+(?:(?:,|\{,\}|\\,)\d{3})*(?:\.\d+)?"
 TUPLE = rf"\(\s*{NUMBER}(?:\s*,\s*{NUMBER})*\s*\)"
 CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
@@ -37,7 +37,7 @@ class Quoted(float):
     decimals: int
 
     def __new__(cls, text: str) -> Quoted:
-        clean = text.replace("{,}", "").replace(",", "").replace("−", "-")
+        clean = text.replace("{,}", "").replace("\\,", "").replace(",", "").replace("−", "-")
         value = super().__new__(cls, float(clean))
         value.text = text
         value.decimals = len(clean.split(".")[1]) if "." in clean else 0

@@ -23,7 +23,8 @@ from conftest import not_applicable
 import nnlib
 from tools import assets
 
-pytestmark = pytest.mark.slow
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -42,6 +42,9 @@ from grading_course import (
 
 from tools.grader import submission
 
+# One xdist group: the grading runs (worker processes, cell time limits) never compete with
+# each other for the cores.
+pytestmark = pytest.mark.xdist_group("grading")
 CELL_TIMEOUT = 5
 TESTS = ["weighted_sum_test", "step_test", "predict_test", "perceptron_update_test",
          "train_perceptron_test", "spam_weights_test", "find_separating_line_test"]

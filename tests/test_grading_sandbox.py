@@ -26,6 +26,9 @@ from jupyter_client.manager import KernelManager
 
 from tools.grader import sandbox
 
+# One xdist group: the grading runs (worker processes, cell time limits) never compete with
+# each other for the cores.
+pytestmark = pytest.mark.xdist_group("grading")
 UID = 61000 if os.getuid() == 0 else None
 
 

@@ -26,7 +26,8 @@ from site_browser import OfflinePage, site_html, site_url
 import nnlib
 from tools import lite
 
-pytestmark = pytest.mark.slow
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 NOTEBOOKS = sorted(lite.lite_notebooks(ROOT))
 

@@ -24,7 +24,9 @@ from site_browser import ARTIFACTS, AXE, visit
 from test_site_browser import PAGES
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 
 REPORT = ARTIFACTS / "a11y.json"

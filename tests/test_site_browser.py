@@ -37,7 +37,9 @@ from site_browser import (
 )
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Pages Sphinx writes besides those of _toc.yml (py-modindex: the reference documents modules).

@@ -20,7 +20,9 @@ from site_browser import ARTIFACTS, OfflinePage, site_url
 CHAPTER_1 = "book/01_perceptron"
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 
 @pytest.fixture(scope="module")

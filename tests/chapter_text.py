@@ -26,7 +26,8 @@ import numpy as np
 BOOK = Path(__file__).resolve().parents[1] / "book"
 
 NUMBER = r"[-−]?\d+(?:(?:,|\{,\}|\\,)\d{3})*(?:\.\d+)?"
-TUPLE = rf"\(\s*{NUMBER}(?:\s*,\s*{NUMBER})*\s*\)"
+SEP = r"\s*,(?:\\[ ,]|\s)*"  # ", " or LaTeX ",\ " between the numbers of a tuple
+TUPLE = rf"\(\s*{NUMBER}(?:{SEP}{NUMBER})*\s*\)"
 CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n.*?^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 

@@ -169,6 +169,7 @@ def test_rebuild_restores_locked_cells_and_keeps_answers():
     assert cell_by_id(rebuilt.notebook, "step").source.endswith("# my comment")
 
 
+@pytest.mark.slow  # several subprocesses (a minute on a busy machine)
 def test_refuses_without_sandbox_and_says_why(tmp_path):
     course = Course.create(tmp_path / "course", REPO / "solutions" / AID, AID)
     course.submit("someone", course.release)

@@ -312,6 +312,7 @@ def test_hidden_tests_would_show_without_the_feedback_config(graded, root, aid):
 # ------------------------------------------------------------------ the student's side
 
 
+@pytest.mark.slow  # several subprocesses (a minute on a busy machine)
 def test_jupyterlab_has_the_nbgrader_validate_button_enabled():
     jupyter = Path(sys.executable).with_name("jupyter")
     proc = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True,

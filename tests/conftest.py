@@ -17,7 +17,10 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -168,3 +171,44 @@ def require_browser() -> None:
 def needs_browser() -> None:
     """Use (``pytest.mark.usefixtures("needs_browser")``) in a test that opens Chromium."""
     require_browser()
+
+
+# ------------------------------------------------------------------------ xdist groups of modules
+
+
+@functools.cache
+def module_group(path: str) -> str | None:
+    """The xdist group a test module declares: ``pytestmark = ... xdist_group("name") ...``."""
+    file = REPO / path
+    if not (file.suffix == ".py" and file.is_file()):
+        return None
+    source = file.read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "pytestmark"
+                for target in node.targets):
+            found = re.search(r"xdist_group\(\s*[\"']([^\"']+)[\"']",
+                              ast.get_source_segment(source, node) or "")
+            return found.group(1) if found else None
+    return None
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, with the groups the test modules declare in their ``pytestmark``.
+
+    pytest-xdist 3.8 marks a group by appending ``@group`` to each test's node id, which pytest 9
+    no longer lets it change, so its own grouping silently sends the tests of one group to
+    different workers. This scheduler reads the group from the module instead (module-level
+    ``pytestmark`` only), and still honours an ``@group`` suffix when xdist manages to add one.
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "@" in nodeid:
+                return super()._split_scope(nodeid)
+            return module_group(nodeid.split("::", 1)[0]) or nodeid
+
+    return ModuleGroupScheduling(config, log)

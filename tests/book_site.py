@@ -7,11 +7,18 @@ jupyter cache, so a rebuild after ``.ci/run``'s first build does not execute the
 
 By default the site goes to ``_build/html`` in the repository, where the README's set-up command
 puts it. Set ``BOOK_PATH_OUTPUT=/some/dir`` to build into ``/some/dir/_build/html`` instead.
+
+One build per test run, also when pytest-xdist runs the tests in several worker processes: the
+first worker that needs the site builds it while holding a lock file next to the output, and
+writes the result (exit code and log) for that run; the other workers wait for the lock and read
+the result instead of building again.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -39,7 +46,28 @@ def jupyter_book_command() -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def build_site() -> SiteBuild:
+    """The strict build of the site, made once per test run (see the module's docstring)."""
     output = Path(os.environ.get("BOOK_PATH_OUTPUT", ROOT))
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every worker of one run
+    if run is None:
+        return _build(output)
+    folder = output / "_build"
+    folder.mkdir(parents=True, exist_ok=True)
+    result = folder / ".tests-site-build.json"
+    with open(folder / ".tests-site-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if result.is_file():
+            done = json.loads(result.read_text(encoding="utf-8"))
+            if done.get("run") == run:
+                return SiteBuild(Path(done["html"]), done["returncode"], done["log"])
+        build = _build(output)
+        result.write_text(json.dumps({"run": run, "html": str(build.html),
+                                      "returncode": build.returncode, "log": build.log}),
+                          encoding="utf-8")
+        return build
+
+
+def _build(output: Path) -> SiteBuild:
     command = [
         *jupyter_book_command(),
         "build",

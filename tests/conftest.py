@@ -5,17 +5,35 @@
 - The bin folder of the running Python goes first on ``PATH``, so the Jupyter tools the tests
   run (``nbgrader``, ``jupyter``, and ``alembic``, which nbgrader calls itself) are the ones of
   this environment even when it is not activated.
+- ``require(condition, why)``: the one way a test says it needs something of the machine
+  (bubblewrap, Chromium, playwright, ``npm ci``'s files). Without it the test is skipped, saying
+  why; on CI (``CI=true``) it FAILS instead, because a CI run must never pass without having
+  tested the grading sandbox or the site in a browser. Skips that are genuinely optional (the
+  PyTorch agreement tests: torch is a benchmark-only extra) or that do not apply to a
+  parameter (a chapter with no widget) go through ``optional(why)`` / ``not_applicable(why)``.
+  On CI any other skip fails too, with a message saying which helper to use, so a requirement
+  cannot hide behind a bare ``pytest.skip`` (``pytest_runtest_makereport`` below).
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
+# pytester runs small test files in a subprocess (tests/test_conftest_require.py uses it).
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[1]
+# Prefixes of the skip reasons that are allowed on CI (see optional() and not_applicable()).
+OPTIONAL = "optional: "
+NOT_APPLICABLE = "not applicable: "
+ALLOWED_ON_CI = (OPTIONAL, NOT_APPLICABLE)
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -53,3 +71,144 @@ def built_fixture_course(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "tests" / "fixtures" / "solutions", course / exercises.SOLUTIONS)
     exercises.build(course, log=lambda _msg: None)
     return course
+
+
+def on_ci() -> bool:
+    """True when the environment variable CI says so (GitHub Actions and .ci/run set CI=true)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require(condition: object, why: str) -> None:
+    """Go on when ``condition`` is true; else skip the test saying ``why`` or, on CI, fail it.
+
+    ``why`` names what is missing and how to get it, e.g. ``"bubblewrap is not installed
+    (apt-get install bubblewrap)"``. Call it from a test or a fixture (a module- or
+    session-scoped fixture makes every test that uses it skip or fail).
+    """
+    if condition:
+        return
+    if on_ci():
+        pytest.fail(f"CI=true, and this test cannot run: {why}. On CI a missing requirement is a "
+                    "failure, not a skip: install it (.ci/run does).", pytrace=False)
+    pytest.skip(f"requirement missing: {why} (on CI, with CI=true, this test fails)")
+
+
+def require_module(name: str, install: str) -> None:
+    """require() that the Python module ``name`` can be imported (``install`` says how)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        found = False
+    require(found, f"the Python module {name} is not installed ({install})")
+
+
+def optional(why: str) -> None:
+    """Skip a test of an optional extra that this environment lacks (allowed on CI)."""
+    pytest.skip(OPTIONAL + why)
+
+
+def not_applicable(why: str) -> None:
+    """Skip a parameter of a test that does not apply to it (allowed on CI)."""
+    pytest.skip(NOT_APPLICABLE + why)
+
+
+def skip_reason(report) -> str:
+    """The reason of a skipped test report (pytest stores (file, line, reason))."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI, a skip that is not optional() or not_applicable() is a failure (see the top)."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and on_ci()) or hasattr(report, "wasxfail"):
+        return
+    reason = skip_reason(report)
+    if reason.startswith(ALLOWED_ON_CI):
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"CI=true, and this test was skipped: {reason}\n"
+        "On CI a skip is a failure unless the test calls optional(why) (an optional extra) or "
+        "not_applicable(why) (a parameter it does not apply to), from tests/conftest.py; a "
+        "missing requirement goes through require(condition, why)."
+    )
+
+
+# ------------------------------------------------------------------- requirements of the machine
+
+NO_BWRAP = "bubblewrap is not installed (apt-get install bubblewrap; .ci/run does)"
+
+
+def require_sandbox(uid: int | None) -> None:
+    """require() bubblewrap and a grading sandbox that starts for ``uid`` (None: this user)."""
+    import shutil
+
+    require(shutil.which("bwrap") is not None, NO_BWRAP)
+    from tools.grader import sandbox
+
+    try:
+        sandbox.check_available(uid)
+    except sandbox.SandboxUnavailable as err:
+        require(False, f"the grading sandbox cannot start here: {err}")
+
+
+def require_browser() -> None:
+    """require() Debian's Chromium and playwright, which drives it (no browser is downloaded)."""
+    from site_browser import CHROMIUM, NO_CHROMIUM
+
+    require(CHROMIUM is not None, NO_CHROMIUM)
+    require_module("playwright.sync_api", "pip install -r requirements.txt")
+
+
+@pytest.fixture(scope="session")
+def needs_browser() -> None:
+    """Use (``pytest.mark.usefixtures("needs_browser")``) in a test that opens Chromium."""
+    require_browser()
+
+
+# ------------------------------------------------------------------------ xdist groups of modules
+
+
+@functools.cache
+def module_group(path: str) -> str | None:
+    """The xdist group a test module declares: ``pytestmark = ... xdist_group("name") ...``."""
+    file = REPO / path
+    if not (file.suffix == ".py" and file.is_file()):
+        return None
+    source = file.read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == "pytestmark"
+                for target in node.targets):
+            found = re.search(r"xdist_group\(\s*[\"']([^\"']+)[\"']",
+                              ast.get_source_segment(source, node) or "")
+            return found.group(1) if found else None
+    return None
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, with the groups the test modules declare in their ``pytestmark``.
+
+    pytest-xdist 3.8 marks a group by appending ``@group`` to each test's node id, which pytest 9
+    no longer lets it change, so its own grouping silently sends the tests of one group to
+    different workers. This scheduler reads the group from the module instead (module-level
+    ``pytestmark`` only), and still honours an ``@group`` suffix when xdist manages to add one.
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "@" in nodeid:
+                return super()._split_scope(nodeid)
+            return module_group(nodeid.split("::", 1)[0]) or nodeid
+
+    return ModuleGroupScheduling(config, log)

@@ -2,14 +2,15 @@
 
 tests/test_site_browser.py, test_site_a11y.py and benchmarks/page_weight.py share what is here,
 and each thing is made once per process (``functools.lru_cache``), however many test modules use
-it:
+it; the tests that use it form the xdist group ``site``, so one process runs them all:
 
 - ``site_html()``: the strictly built site (tests/book_site.py builds it once per session, as
   test_book_build.py does). Set ``SITE_HTML=/path/to/_build/html`` to test a site built already
   (no rebuild; handy while editing a test).
 - ``site_url()``: that folder served on 127.0.0.1 at a free port.
 - ``browser()``: Debian's Chromium (``shutil.which("chromium")``) driven by playwright. No
-  browser is ever downloaded: without ``chromium`` the tests skip and say how to install it.
+  browser is ever downloaded: without ``chromium`` the tests skip and say how to install it, and
+  on CI (``CI=true``) they fail (the fixture ``needs_browser`` of tests/conftest.py).
 - ``OfflinePage``: a page whose requests to any host but 127.0.0.1 are aborted and recorded, with
   failed requests, HTTP errors and console errors collected for the assertions.
 - ``visit(page)``: opens a page of the site once per process, waits for MathJax and the widgets,

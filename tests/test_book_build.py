@@ -18,11 +18,13 @@ import pytest
 import yaml
 from book_site import ROOT, build_site, source_of, toc_files, toc_part
 from bs4 import BeautifulSoup
+from conftest import not_applicable
 
 import nnlib
 from tools import assets
 
-pytestmark = pytest.mark.slow
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -125,7 +127,7 @@ def test_chapter_widgets_have_their_state_stored_in_the_page(site, chapter):
     soup = page(site, chapter)
     views = [json.loads(tag.string) for tag in soup.find_all("script", type=WIDGET_VIEW)]
     if "nnlib.widgets" not in source_of(chapter).read_text(encoding="utf-8") and not views:
-        pytest.skip(f"{chapter} shows no widget")
+        not_applicable(f"{chapter} shows no widget")
     assert views, f"{chapter} uses nnlib.widgets but its page shows no widget"
     states = soup.find_all("script", type=WIDGET_STATE)
     assert len(states) == 1, f"{chapter}: expected one stored widget state, found {len(states)}"

@@ -1,185 +1,129 @@
-"""Chapter 4: the numbers the reading page states in prose are what nnlib computes.
+"""Chapter 4: the worked examples the reading page states in prose are what nnlib computes.
 
-The page computes everything in code, but its maths section, its two derivations and its
-overfitting experiment also write results into the text. These tests recompute them, so a
-change of nnlib (or of a seed) that would make the prose wrong fails here. They also check the
-page's form: the maths section comes before the first loss, the test set is touched only after
-the settings are chosen, and the summary links to the exercises.
+The page derives the losses, their gradients and gradient descent by hand, with numbers in the
+text (the mean squared error of three predictions, binary and softmax cross-entropy and their
+gradients, one SGD update, gradient descent on a parabola and its learning rates). These tests
+read those numbers from the page (tests/chapter_text.py) and recompute them with nnlib.losses and
+nnlib.optim, so a wrong number on the page, or a change of nnlib that would make the prose wrong,
+fails here; tests/test_chapter_text.py shows that each can fail.
 """
 
-import copy
-import math
-from pathlib import Path
-
-import jupytext
 import numpy as np
-import pytest
+from chapter_text import Page, agrees
 
-from nnlib.activations import sigmoid, sigmoid_grad
-from nnlib.data import moons, train_val_split
-from nnlib.gradcheck import numerical_gradient
-from nnlib.layers import Dense, Dropout, ReLU
-from nnlib.losses import binary_cross_entropy_with_logits
-from nnlib.network import Sequential, mlp
-from nnlib.optim import Adam
+from nnlib import losses
+from nnlib.activations import sigmoid, softmax
+from nnlib.layers import Parameter
+from nnlib.optim import SGD
 
-REPO = Path(__file__).resolve().parents[1]
-PAGE = REPO / "book" / "04_backprop.md"
+CHAPTER = Page("04_backprop")
 
 
-def test_maths_section_slopes_and_gradient_as_quoted():
-    assert (3.1**2 - 2.9**2) / 0.2 == pytest.approx(6.0)
-    assert 3.01**2 == pytest.approx(9.0601)
-    # the chords of x**3 around x = 1 in the picture, and the slope they approach
-    for h, slope in [(1.0, 4.0), (0.5, 3.25), (0.1, 3.01)]:
-        assert ((1 + h) ** 3 - (1 - h) ** 3) / (2 * h) == pytest.approx(slope)
-    assert numerical_gradient(lambda v: v[0] ** 3, [1.0])[0] == pytest.approx(3.0)
-    assert numerical_gradient(lambda v: v[0] ** -1, [2.0])[0] == pytest.approx(-0.25)
-    assert numerical_gradient(lambda v: (v[0] - 3) ** 2 + 1, [-1.0])[0] == pytest.approx(-8.0)
-    assert numerical_gradient(lambda v: (2 * v[0] + 1) ** 3, [1.0])[0] == pytest.approx(54.0)
-    assert -math.exp(-1.0) == pytest.approx(-0.3679, abs=5e-5)
-
-    def f(p):
-        return p[0] ** 2 * p[1] + p[1]
-
-    point = np.array([3.0, 2.0])
-    grad = numerical_gradient(f, point)
-    np.testing.assert_allclose(grad, [12.0, 10.0], atol=1e-6)
-    step = point - 0.01 * grad
-    np.testing.assert_allclose(step, [2.88, 1.90], atol=1e-8)
-    assert f(point) == 20.0
-    assert f(step) == pytest.approx(17.66, abs=5e-3)
-    assert float(grad @ (step - point)) == pytest.approx(-2.44, abs=1e-6)
+def assert_quoted(quoted, computed, what: str) -> None:
+    assert agrees(quoted, computed), (
+        f"book/04_backprop.md says {quoted.text} for {what}; nnlib computes "
+        f"{float(computed):.10g}")
 
 
-def test_e_and_logarithm_numbers_as_quoted():
-    assert (1 + 1 / 10) ** 10 == pytest.approx(2.5937, abs=5e-5)
-    assert (1 + 1 / 1000) ** 1000 == pytest.approx(2.7169, abs=5e-5)
-    assert math.log(0.5) == pytest.approx(-0.693, abs=5e-4)
-    assert math.log(0.01) == pytest.approx(-4.605, abs=5e-4)
-    assert math.log(2) == pytest.approx(0.693, abs=5e-4)
-    assert math.log(3) == pytest.approx(1.099, abs=5e-4)
-    assert math.log(6) == pytest.approx(1.792, abs=5e-4)
+def assert_tuple(quoted, computed, what: str) -> None:
+    assert len(quoted) == len(computed) and all(
+        agrees(q, c) for q, c in zip(quoted, computed, strict=True)), (
+        f"book/04_backprop.md says {[q.text for q in quoted]} for {what}; nnlib computes "
+        f"{np.asarray(computed).round(6).tolist()}")
 
 
-def test_both_derivations_give_the_quoted_numbers():
-    # sigma'(1), by step 3 of the derivation and by sigma (1 - sigma)
-    e1 = math.exp(-1.0)
-    assert 1 + e1 == pytest.approx(1.3679, abs=5e-5)
-    assert e1 / (1 + e1) ** 2 == pytest.approx(0.1966, abs=5e-5)
-    assert float(sigmoid_grad(1.0)) == pytest.approx(e1 / (1 + e1) ** 2)
-    # dl/dz = sigma(z) - y for z = 2, y = 1, through its three steps
-    p = float(sigmoid(2.0))
-    assert p == pytest.approx(0.8808, abs=5e-5)
-    assert -1 / p == pytest.approx(-1.1353, abs=5e-5)
-    assert p * (1 - p) == pytest.approx(0.1050, abs=5e-5)
-    assert (-1 / p) * p * (1 - p) == pytest.approx(p - 1)
-    finite = numerical_gradient(lambda v: binary_cross_entropy_with_logits(v, [1.0]), [2.0])[0]
-    assert finite == pytest.approx(-0.1192, abs=5e-5)
+def weight(value: float) -> Parameter:
+    """One trainable weight, as a layer holds it."""
+    return Parameter("w", np.array([float(value)]), np.zeros(1))
 
 
-def _overfitting_experiment():
-    """The page's overfitting section, as it runs there (same data, seeds and settings)."""
-    X, y = moons(n=800, noise=0.2, rng=4)
-    flipped = np.random.default_rng(4).random(len(y)) < 0.2
-    y = np.where(flipped, 1 - y, y)
-    X_rest, y_rest, X_test, y_test = train_val_split(X, y, 0.5, rng=4)
-    X_tr, y_tr, X_va, y_va = X_rest[:60], y_rest[:60], X_rest[60:], y_rest[60:]
-
-    def fit(model, optimizer, validate=False):
-        return model.fit(X_tr, y_tr, "bce_logits", optimizer, epochs=200, batch_size=10,
-                         validation_data=(X_va, y_va) if validate else None, rng=0)
-
-    big = mlp([2, 64, 64, 1], rng=0)
-    history = fit(big, Adam(0.003), validate=True)
-    candidates = {}
-    for wd in [0.001, 0.01, 0.1]:
-        model = mlp([2, 64, 64, 1], rng=0)
-        fit(model, Adam(0.003, weight_decay=wd))
-        candidates[f"weight decay {wd}"] = model
-    for rate in [0.2, 0.5]:
-        model = Sequential([Dense(2, 64, rng=0), ReLU(), Dropout(rate, rng=0),
-                            Dense(64, 64, rng=1), ReLU(), Dropout(rate, rng=1),
-                            Dense(64, 1, rng=2)])
-        fit(model, Adam(0.003))
-        candidates[f"dropout {rate}"] = model
-    stopped, optimizer, gen = mlp([2, 64, 64, 1], rng=0), Adam(0.003), np.random.default_rng(0)
-    best_loss, best_model, best_epoch = np.inf, None, 0
-    for epoch in range(1, 201):
-        h = stopped.fit(X_tr, y_tr, "bce_logits", optimizer, epochs=1, batch_size=10,
-                        validation_data=(X_va, y_va), rng=gen)
-        if h.val_loss[-1] < best_loss:
-            best_loss, best_model, best_epoch = h.val_loss[-1], copy.deepcopy(stopped), epoch
-        elif epoch - best_epoch >= 30:
-            break
-    candidates[f"early stopping, epoch {best_epoch}"] = best_model
-    return dict(big=big, history=history, candidates=candidates, best_epoch=best_epoch,
-                stopped_at=epoch, flipped=flipped, sets=(X_tr, y_tr, X_va, y_va, X_test, y_test))
+def quoted_tuple(pattern: str) -> list:
+    """The numbers of one tuple written as @ places, e.g. "$(@,\\ @,\\ @)$"."""
+    return CHAPTER.numbers(pattern)
 
 
-@pytest.fixture(scope="module")
-def overfitting():
-    return _overfitting_experiment()
+def test_mean_squared_error_example_and_its_gradient():
+    pred, target, errors = CHAPTER.numbers(
+        "Take predictions $@@$ for targets $@@$. The errors are $@@$")
+    np.testing.assert_allclose(errors, pred - target, atol=1e-12)
+    squares = quoted_tuple("their squares $(@,\\ @,\\ @)$")
+    assert_tuple(squares, (pred - target) ** 2, "the squared errors")
+    total, n, mean = CHAPTER.numbers("and the mean is $@ / @ = @$")
+    assert n == len(pred)
+    assert_quoted(total, ((pred - target) ** 2).sum(), "the sum of squares")
+    assert_quoted(mean, losses.mse(pred, target), "the mean squared error")
+    gradient = quoted_tuple("\\tfrac{2}{3}(-0.5,\\ 0.5,\\ 0.1) = (@,\\ @,\\ @)$")
+    assert_tuple(gradient, losses.mse_grad(pred, target), "the gradient of the MSE")
 
 
-def test_overfitting_data_and_the_unregularised_run_as_described(overfitting):
-    X_tr, _, X_va, _, X_test, _ = overfitting["sets"]
-    assert (len(X_tr), len(X_va), len(X_test)) == (60, 340, 400)
-    assert overfitting["flipped"].mean() == pytest.approx(0.2, abs=0.015)  # "one in five"
-    assert overfitting["big"].n_params == 4417
-    history = overfitting["history"]
-    best = int(np.argmin(history.val_loss))
-    assert best < 10  # "reached in the first few epochs"
-    assert 0.9 < history.val_loss[-1] < 1.2  # "climbed ... to about 1"
-    assert history.loss[-1] < 0.5 * history.val_loss[-1]  # training loss far below
-    assert overfitting["best_epoch"] == best + 1  # early stopping keeps the same epoch
-    assert overfitting["stopped_at"] == best + 1 + 30
+def test_binary_cross_entropy_example_and_its_gradient():
+    z1, y1, p1, _, loss1 = CHAPTER.numbers(
+        "For $z = @$ and $y = @$, $p = \\sigma(2) = @$ and $\\ell = -\\log @ = @$")
+    z2, y2, p2, _, loss2 = CHAPTER.numbers(
+        "For $z = @$ and $y = @$, $p = @$ and $\\ell = -\\log @ = @$. The batch")
+    z, y = np.array([z1, z2]), np.array([y1, y2])
+    assert_tuple([p1, p2], sigmoid(z), "the probabilities")
+    assert_quoted(loss1, losses.binary_cross_entropy_with_logits(z[:1], y[:1]), "the first loss")
+    assert_quoted(loss2, losses.binary_cross_entropy_with_logits(z[1:], y[1:]), "the second loss")
+    mean = CHAPTER.number("The batch loss is the mean, $(0.127 + 0.313) / 2 = @$")
+    assert_quoted(mean, losses.binary_cross_entropy_with_logits(z, y), "the batch loss")
+    p_wrong, cost = CHAPTER.numbers("$p = @$ for a true 1 costs $-\\log 0.01 = @$")
+    assert_quoted(cost, losses.binary_cross_entropy(np.array([p_wrong]), np.array([1.0])),
+                  "a confident wrong answer")
+    per_example = CHAPTER.numbers(
+        "For our two examples that is $0.881 - 1 = @$ and $0.269 - 0 = @$")
+    assert_tuple(per_example, sigmoid(z) - y, "sigma(z) - y")
+    gradient = quoted_tuple("divided by $N = 2$ for the mean: $(@,\\ @)$")
+    assert_tuple(gradient, losses.binary_cross_entropy_with_logits_grad(z, y),
+                 "the gradient of the batch loss")
 
 
-def test_validation_chooses_the_settings_and_the_test_set_confirms_the_text(overfitting):
-    X_tr, y_tr, X_va, y_va, X_test, y_test = overfitting["sets"]
-    candidates = overfitting["candidates"]
-    val = {name: m.evaluate(X_va, y_va, "bce_logits") for name, m in candidates.items()}
-    chosen = {}
-    for remedy in ["weight decay", "dropout", "early stopping"]:
-        name = min((n for n in candidates if n.startswith(remedy)), key=lambda n: val[n][0])
-        chosen[remedy] = name
-    assert chosen["weight decay"] == "weight decay 0.01"
-    assert chosen["dropout"] == "dropout 0.5"
-    # too weak still overfits (higher validation loss than the chosen setting); too strong is
-    # an almost constant answer a little below 50%, with validation loss ln 2 and accuracy 50%
-    assert val["weight decay 0.001"][0] > val["weight decay 0.01"][0]
-    assert val["dropout 0.2"][0] > val["dropout 0.5"][0]
-    assert round(val["weight decay 0.1"][0], 3) == round(math.log(2), 3) == 0.693
-    assert val["weight decay 0.1"][1] == pytest.approx(0.5)
-    squeezed = sigmoid(candidates["weight decay 0.1"].forward(X_va))
-    assert 0.4 < squeezed.min() and squeezed.max() < 0.5
-
-    none_loss, none_acc = overfitting["big"].evaluate(X_test, y_test, "bce_logits")
-    assert none_loss == pytest.approx(0.93, abs=0.005)
-    assert none_acc == pytest.approx(0.66, abs=0.005)
-    for name in chosen.values():
-        test_loss, test_acc = candidates[name].evaluate(X_test, y_test, "bce_logits")
-        assert test_loss == pytest.approx(0.58, abs=0.01), name  # "to about 0.58"
-        assert 0.70 <= test_acc <= 0.75 and test_acc > none_acc, name  # "between 70% and 75%"
-        assert abs(test_acc - val[name][1]) < 0.03, name  # close to validation, not equal
+def test_softmax_cross_entropy_example_and_its_gradient():
+    logits = np.array(quoted_tuple("With logits $(@,\\ @,\\ @)$, softmax gives"))
+    probs = quoted_tuple("softmax gives $(@,\\ @,\\ @)$; if class 0 is right")
+    assert_tuple(probs, softmax(logits), "softmax of the logits")
+    loss = CHAPTER.number("if class 0 is right, the loss is $-\\log 0.659 = @$")
+    assert_quoted(loss, losses.cross_entropy(logits[None, :], np.array([0])), "the loss")
+    gradient = quoted_tuple("(0.659 - 1,\\ 0.242,\\ 0.099) = (@,\\ @,\\ @)$")
+    assert_tuple(gradient, losses.cross_entropy_grad(logits[None, :], np.array([0]))[0],
+                 "the gradient of the cross-entropy")
 
 
-def test_page_form_maths_first_test_set_last_and_exercise_link():
-    text = PAGE.read_text()
-    assert text.index("## The maths you need") < text.index("## Measuring how wrong")
-    section = text[text.index("## Overfitting"):text.index("## Vanishing")]
-    # the test set is evaluated in one cell only, after the settings were chosen
-    assert section.count("evaluate(X_test") == 1
-    assert section.index("chosen on the validation set") < section.index("evaluate(X_test")
-    nb = jupytext.read(PAGE)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "import numpy as np" in code[0].source and "nnlib" in code[0].source
-    assert not any(c.get("outputs") for c in code)
-    for cell in code:
-        if "plt.show()" in cell.source or "_widget()" in cell.source:
-            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-            assert len(alt) > 40, f"no alt text for the cell:\n{cell.source[:200]}"
-    link = "(../exercises/ch04_backprop/ch04_backprop.ipynb)"
-    assert link in text.split("## Summary")[-1]
-    assert "## Further reading" in text
+def test_one_sgd_update_as_quoted():
+    w, grad, lr, _, _, _, new = CHAPTER.numbers(
+        "For a weight $w = @$ with gradient $@$ and learning rate $@$, the update gives "
+        "$@ - @ \\cdot @ = @$")
+    param = weight(w)
+    param.grad = np.array([grad])
+    SGD(lr).step([param])
+    assert_quoted(new, param.value[0], "the weight after one SGD step")
+
+
+def test_gradient_descent_on_the_parabola_as_quoted():
+    w0, eta = CHAPTER.numbers("Start at $w_0 = @$ with $\\eta = @$")
+
+    def gradient(w):  # the page's loss L(w) = (w - 3)^2 + 1
+        return 2 * (w - 3)
+
+    g0, _, _, _, w1 = CHAPTER.numbers("The gradient is $2(-1 - 3) = @$, so $w_1 = @ - @ \\cdot "
+                                      "(@) = @$")
+    assert_quoted(g0, gradient(w0), "the first gradient")
+    param = weight(w0)
+    param.grad = np.array([gradient(w0)])
+    SGD(eta).step([param])
+    assert_quoted(w1, param.value[0], "w_1")
+    g1, _, _, w2 = CHAPTER.numbers("then the gradient is $@$ and $w_2 = @ + @ = @$")
+    assert_quoted(g1, gradient(param.value[0]), "the second gradient")
+    param.grad = np.array([gradient(param.value[0])])
+    SGD(eta).step([param])
+    assert_quoted(w2, param.value[0], "w_2")
+    for rate, factor, steps, left in (
+        CHAPTER.numbers("$\\eta = @$: factor $@$. After 20 steps $0.98^{@} = @$"),
+        CHAPTER.numbers("$\\eta = @$: factor $@$, and $0.8^{@} = @$"),
+    ):
+        assert_quoted(factor, 1 - 2 * rate, f"the factor of eta = {rate}")
+        param = weight(w0)
+        for _ in range(int(steps)):
+            param.grad = np.array([gradient(param.value[0])])
+            SGD(rate).step([param])
+        assert_quoted(left, (param.value[0] - 3) / (w0 - 3), f"what is left after {steps} steps")

@@ -18,6 +18,8 @@ import pytest
 
 from tools import exercises
 
+# One xdist group: the tests of the generated fixture course share one build of it.
+pytestmark = pytest.mark.xdist_group("fixture-course")
 REPO = Path(__file__).resolve().parents[1]
 SETS = exercises.assignment_ids(REPO)
 

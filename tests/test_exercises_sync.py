@@ -20,6 +20,8 @@ import pytest
 
 from tools import exercises
 
+# One xdist group: the tests of the generated fixture course share one build of it.
+pytestmark = pytest.mark.xdist_group("fixture-course")
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE_MD = REPO / "tests" / "fixtures" / "solutions" / "fx_scale" / "fx_scale.md"
 FIX = "python -m tools.exercises build"
@@ -192,6 +194,7 @@ def test_build_refuses_an_invalid_source_and_says_why(tmp_path):
     assert not (tmp_path / "exercises").exists(), "nothing is generated from an invalid source"
 
 
+@pytest.mark.slow  # several subprocesses (a minute on a busy machine)
 def test_cli_names_an_unknown_set_and_a_wrong_folder(tmp_path):
     proc = run_tool(REPO, "check", "ch99_nothing")
     assert proc.returncode == 1

@@ -8,7 +8,8 @@ exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings)
 5 s cell timeout. The tests check every student's outcome against the corpus's expectations
 (status, which parts scored 0, tampering flag, messages, files that must not exist), that
 ``earlier`` and the gradebook were left intact, that a second run grades nobody again, that the
-feedback shows no hidden test, and the report. Needs bubblewrap (skipped, saying so, without it).
+feedback shows no hidden test, and the report. Needs bubblewrap: without it the tests skip,
+saying so; on CI (CI=true) they fail (tests/conftest.py, require).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bad_submissions import AID, Expect, write_corpus
+from conftest import require_sandbox
 from grading_course import (
     REPO,
     Course,
@@ -39,14 +40,15 @@ from grading_course import (
     warm_kernels_possible,
 )
 
-from tools.grader import sandbox, submission
+from tools.grader import submission
 
+# One xdist group: the grading runs (worker processes, cell time limits) never compete with
+# each other for the cores.
+pytestmark = pytest.mark.xdist_group("grading")
 CELL_TIMEOUT = 5
 TESTS = ["weighted_sum_test", "step_test", "predict_test", "perceptron_update_test",
          "train_perceptron_test", "spam_weights_test", "find_separating_line_test"]
 
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
-                                 reason="bubblewrap (apt-get install bubblewrap) is not installed")
 
 
 def grade_cmd(course: Course, *args: str, env: dict | None = None,
@@ -93,11 +95,8 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 
 def sandboxed_course(tmp_path_factory, name: str) -> Course:
-    """A throw-away chapter 1 course with the tests' cell timeout (skip without a sandbox)."""
-    try:
-        sandbox.check_available(61000 if os.getuid() == 0 else None)
-    except sandbox.SandboxUnavailable as err:
-        pytest.skip(f"the grading sandbox cannot start here: {err}")
+    """A throw-away chapter 1 course with the tests' cell timeout (needs a working sandbox)."""
+    require_sandbox(61000 if os.getuid() == 0 else None)
     return Course.create(tmp_path_factory.mktemp(name) / "course", REPO / "solutions" / AID,
                          AID, extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
 
@@ -170,7 +169,7 @@ def test_rebuild_restores_locked_cells_and_keeps_answers():
     assert cell_by_id(rebuilt.notebook, "step").source.endswith("# my comment")
 
 
-@needs_bwrap
+@pytest.mark.slow  # several subprocesses (a minute on a busy machine)
 def test_refuses_without_sandbox_and_says_why(tmp_path):
     course = Course.create(tmp_path / "course", REPO / "solutions" / AID, AID)
     course.submit("someone", course.release)

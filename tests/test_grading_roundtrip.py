@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import not_applicable
 from grading_course import (
     FIXTURES,
     REPO,
@@ -52,12 +53,18 @@ from grading_course import (
     without_cells,
 )
 
+# One xdist group: the grading runs (worker processes, cell time limits) never compete with
+# each other for the cores.
+pytestmark = pytest.mark.xdist_group("grading")
 CELL_TIMEOUT = 10  # seconds, appended to the course's nbgrader_config.py
 AUTOGRADE_LIMIT = 1800  # seconds: the autograde run is killed (and the tests fail) after this
 
 SETS = [(REPO, aid) for aid in sets_with_mistakes(REPO)] + \
        [(FIXTURES, aid) for aid in sets_with_mistakes(FIXTURES)]
-SET_PARAMS = [pytest.param(root, aid, id=aid) for root, aid in SETS]
+# The chapters' sets are slow (their own autograde run each); the small fixture set is the quick
+# tier's one grading round trip (pytest -m "not slow").
+SET_PARAMS = [pytest.param(root, aid, id=aid, marks=[pytest.mark.slow] if root == REPO else [])
+              for root, aid in SETS]
 
 
 def _mistake_params():
@@ -69,7 +76,8 @@ def _mistake_params():
             continue
         for i, m in enumerate(mistakes):
             slug = re.sub(r"[^A-Za-z0-9]+", "_", m["name"]).strip("_")[:60]
-            params.append(pytest.param(root, aid, i, id=f"{aid}-{i:02d}-{slug}"))
+            params.append(pytest.param(root, aid, i, id=f"{aid}-{i:02d}-{slug}",
+                                       marks=[pytest.mark.slow] if root == REPO else []))
     return params
 
 
@@ -201,20 +209,17 @@ def test_mistakes_file_is_well_formed(root, aid):
         f"{sorted(set(tests) - covered)}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_solution_gets_full_autograded_marks(graded, root, aid):
     assert_loses_exactly(graded(root, aid), "solution", [], "the instructor's solution")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_untouched_release_gets_zero(graded, root, aid):
     g = graded(root, aid)
     assert_loses_exactly(g, "untouched", list(g.tests), "the untouched release")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid, index", _mistake_params())
 def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
     g = graded(root, aid)
@@ -222,7 +227,6 @@ def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
     assert_loses_exactly(g, f"mistake{index:02d}", list(m["loses"]), f"mistake {m['name']!r}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_edited_test_cells_are_restored_and_rerun(graded, root, aid):
     g = graded(root, aid)
@@ -238,7 +242,6 @@ def test_edited_test_cells_are_restored_and_rerun(graded, root, aid):
                              f"mistake {m['name']!r} with its failing tests replaced by pass")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_deleted_test_cells_are_restored(graded, root, aid):
     g = graded(root, aid)
@@ -252,7 +255,6 @@ def test_deleted_test_cells_are_restored(graded, root, aid):
                              f"mistake {m['name']!r} with its failing tests deleted")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_invalid_json_fails_only_that_student(graded, root, aid):
     g = graded(root, aid)
@@ -264,12 +266,11 @@ def test_invalid_json_fails_only_that_student(graded, root, aid):
         f"{sorted(set(g.students) - graded_students)}; graded: {sorted(graded_students)}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_infinite_loop_times_out_and_loses_only_its_part(graded, root, aid):
     g = graded(root, aid)
     if g.loop_part is None:
-        pytest.skip(f"{aid} has no solution cell that defines a function to loop in")
+        not_applicable(f"{aid} has no solution cell that defines a function to loop in")
     part_test = f"{g.loop_part}_test"
     assert_loses_exactly(g, "infinite_loop", [part_test],
                          f"an endless loop in {g.loop_part!r}")
@@ -279,7 +280,6 @@ def test_infinite_loop_times_out_and_loses_only_its_part(graded, root, aid):
         f"{part_test} should have been interrupted after {CELL_TIMEOUT} s; its errors: {errors}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_feedback_has_no_hidden_test_source(graded, root, aid):
     g = graded(root, aid)
@@ -297,7 +297,6 @@ def test_feedback_has_no_hidden_test_source(graded, root, aid):
             f"feedback of {student} shows none of the visible tests: is the page empty?")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_hidden_tests_would_show_without_the_feedback_config(graded, root, aid):
     """Control for the test above: an autograded notebook rendered to HTML by nbconvert alone
@@ -313,6 +312,7 @@ def test_hidden_tests_would_show_without_the_feedback_config(graded, root, aid):
 # ------------------------------------------------------------------ the student's side
 
 
+@pytest.mark.slow  # several subprocesses (a minute on a busy machine)
 def test_jupyterlab_has_the_nbgrader_validate_button_enabled():
     jupyter = Path(sys.executable).with_name("jupyter")
     proc = subprocess.run([str(jupyter), "labextension", "list"], capture_output=True, text=True,
@@ -324,7 +324,6 @@ def test_jupyterlab_has_the_nbgrader_validate_button_enabled():
         f"requirements.txt installs it); jupyter labextension list said:\n{listing}")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("root, aid", SET_PARAMS[:1])
 def test_nbgrader_validate_passes_the_solution_and_flags_the_release(graded, root, aid):
     """What the Validate button runs: `nbgrader validate` on a student's notebook."""

@@ -6,40 +6,45 @@ and checks what that code could see and do. Warm kernels are forked from the wor
 (:mod:`tools.grader.zygote`); cold ones are started from scratch through bwrap. A worker grades
 one student after another, so the tests also check that nothing one kernel leaves behind
 (files, processes, patched modules) reaches the next. Needs bubblewrap; warm kernels also need
-nested user namespaces (each is skipped, saying why, when the machine lacks it).
+nested user namespaces. Without them the tests skip, saying why; on CI (CI=true) they fail
+(tests/conftest.py, require).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import not_applicable, require, require_sandbox
 from grading_course import warm_kernels_possible
 from jupyter_client.manager import KernelManager
 
 from tools.grader import sandbox
 
+# One xdist group: the grading runs (worker processes, cell time limits) never compete with
+# each other for the cores.
+pytestmark = pytest.mark.xdist_group("grading")
 UID = 61000 if os.getuid() == 0 else None
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None,
-                                reason="bubblewrap (apt-get install bubblewrap) is not installed")
+
+
+def require_warm_kernels() -> None:
+    """require() nested user namespaces, which warm kernels (forked from a zygote) need."""
+    require(warm_kernels_possible(UID),
+            f"this machine forbids nested user namespaces: {sandbox.check_warm(UID)}")
 
 
 @pytest.fixture(scope="module", params=["warm", "cold"])
 def box(request, tmp_path_factory):
-    try:
-        sandbox.check_available(UID)
-    except sandbox.SandboxUnavailable as err:
-        pytest.skip(f"the grading sandbox cannot start here: {err}")
+    require_sandbox(UID)
     warm = request.param == "warm"
-    if warm and not warm_kernels_possible(UID):
-        pytest.skip(f"this machine forbids nested user namespaces: {sandbox.check_warm(UID)}")
+    if warm:
+        require_warm_kernels()
     root = tmp_path_factory.mktemp(f"sandbox-{request.param}")
     os.chmod(root, 0o700)
     students = root / "students"
@@ -217,7 +222,7 @@ def test_nothing_a_kernel_leaves_behind_reaches_the_next_student(box):
 
 def test_warm_kernel_cannot_reach_the_zygote_or_its_supervisor(box):
     if not box.warm:
-        pytest.skip("cold kernels have no zygote")
+        not_applicable("cold kernels have no zygote")
     seen = run_in_kernel(box, "alice", r'''
 import json, os, signal, ctypes
 libc = ctypes.CDLL(None, use_errno=True)
@@ -288,8 +293,8 @@ os._exit(0)  # a worker that dies without stopping its zygote
 
 
 def test_zygote_and_its_kernels_end_with_the_worker_that_started_them(tmp_path):
-    if not warm_kernels_possible(UID):
-        pytest.skip(f"this machine forbids nested user namespaces: {sandbox.check_warm(UID)}")
+    require_sandbox(UID)
+    require_warm_kernels()
     os.chmod(tmp_path, 0o700)
     proc = subprocess.run([sys.executable, "-c", WORKER, str(tmp_path),
                            "" if UID is None else str(UID)],

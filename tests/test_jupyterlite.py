@@ -21,12 +21,13 @@ import nbformat
 import pytest
 from book_site import ROOT
 from bs4 import BeautifulSoup
-from site_browser import CHROMIUM, NO_CHROMIUM, OfflinePage, site_html, site_url
+from site_browser import OfflinePage, site_html, site_url
 
 import nnlib
 from tools import lite
 
-pytestmark = pytest.mark.slow
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 NOTEBOOKS = sorted(lite.lite_notebooks(ROOT))
 
@@ -161,9 +162,8 @@ def test_launch_menu_has_binder_and_jupyterhub_only_when_configured():
     assert buttons[0]["url"] == "../lite/notebooks/index.html?path=book%2Fx.ipynb"
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+@pytest.mark.usefixtures("needs_browser")
 def test_chapter_opens_in_jupyterlite_offline_and_shows_its_cells(lite_site):
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     notebook = next(n for n in NOTEBOOKS if n.startswith("book/"))
     tab = OfflinePage(f"{site_url()}/{lite.LITE}/{lite.APP}?path={notebook}")
     try:

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import OPTIONAL
 
 from nnlib.layers import Dense, Parameter
 from nnlib.network import mlp
@@ -129,7 +130,9 @@ def test_optimisers_keep_float32_parameters_float32():
                                         weight_decay=0.02)),
 ], ids=["SGD", "Adam"])
 def test_updates_equal_pytorch_for_the_same_gradients(make):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip(
+        "torch", reason=OPTIONAL + "torch is not installed (a benchmark-only extra, not in "
+        "requirements.txt: pip install torch==2.13.0 to run these agreement tests)")
     rng = np.random.default_rng(1)
     values = [rng.standard_normal((3, 4)), rng.standard_normal(4)]
     ours = [param(v) for v in values]

@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from site_browser import ARTIFACTS, AXE, CHROMIUM, NO_CHROMIUM, visit
+from site_browser import ARTIFACTS, AXE, visit
 from test_site_browser import PAGES
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+# Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 
 REPORT = ARTIFACTS / "a11y.json"

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+from conftest import require
 
 from tools import assets
 
@@ -36,10 +37,8 @@ def test_lock_pins_the_versions_package_json_asks_for():
     assert assets.locked_versions() == wanted
 
 
-@pytest.mark.skipif(
-    not (assets.NODE_MODULES / "mathjax").is_dir(), reason="node_modules is missing: run npm ci"
-)
 def test_copy_puts_each_script_where_the_config_points(tmp_path):
+    require((assets.NODE_MODULES / "mathjax").is_dir(), "node_modules is missing: run npm ci")
     assets.copy_assets(tmp_path)
     for url in (assets.MATHJAX_URL, *assets.WIDGET_SCRIPT_URLS):
         assert (tmp_path / url).is_file(), f"{url} was not copied"

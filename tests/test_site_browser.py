@@ -23,10 +23,9 @@ import nbformat
 import pytest
 from book_site import toc_files, toc_part
 from bs4 import BeautifulSoup
+from conftest import not_applicable
 from site_browser import (
     CHAPTERS,
-    CHROMIUM,
-    NO_CHROMIUM,
     SCREENSHOTS,
     WIDGET_VIEW,
     OfflinePage,
@@ -37,10 +36,10 @@ from site_browser import (
     visit,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+# Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Pages Sphinx writes besides those of _toc.yml (py-modindex: the reference documents modules).
@@ -121,7 +120,7 @@ def test_every_widget_renders_its_controls_and_first_plot(chapter):
     page = f"{chapter}.html"
     seen = visit(page)
     if not seen.widgets:
-        pytest.skip(f"{page} has no widget")
+        not_applicable(f"{page} has no widget")
     plots = models_with_a_plot(page)
     not_rendered = [w["model"] for w in seen.widgets if not w["rendered"]]
     assert not_rendered == [], (

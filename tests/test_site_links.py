@@ -18,7 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 from site_browser import site_html, site_pages
 
-pytestmark = pytest.mark.slow
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src"}
 NOT_CHECKED_SCHEMES = {"mailto", "tel", "javascript", "data"}

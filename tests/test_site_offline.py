@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import pytest
 from book_site import toc_part
-from site_browser import ARTIFACTS, CHROMIUM, NO_CHROMIUM, OfflinePage, site_url
+from site_browser import ARTIFACTS, OfflinePage, site_url
 
 CHAPTER_1 = "book/01_perceptron"
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+# Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
+# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
 
 
 @pytest.fixture(scope="module")

@@ -163,7 +163,7 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 def build_lite(site: Path, root: Path = ROOT, log=print) -> Path:
     """Build the JupyterLite site into ``site/lite``; return that folder."""
-    site = Path(site)
+    site = Path(site).resolve()  # jupyter lite build runs in another folder
     out = site / LITE
     notebooks = lite_notebooks(root)
     jupyter = Path(sys.executable).parent / "jupyter"

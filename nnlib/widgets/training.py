@@ -41,6 +41,7 @@ __all__ = [
     "PLAYGROUND_ACTIVATIONS",
     "PLAYGROUND_DEFAULTS",
     "first_epoch_reaching",
+    "TrainingDiverged",
     "train_playground",
     "draw_playground",
     "training_playground_widget",
@@ -291,8 +292,9 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
 
     Raises
     ------
-    FloatingPointError
-        when the loss becomes infinite (learning rate too large).
+    TrainingDiverged (a FloatingPointError)
+        when the network's outputs or the loss become NaN or infinite (learning rate too
+        large); its ``epoch`` says in which epoch, its ``history`` holds the epochs before.
     """
     who = "train_playground"
     if dataset not in DATASETS:
@@ -327,14 +329,21 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
     stops = sorted({int(e) for e in snapshot_epochs if e > 0} | {epochs})
     done = 0
     start = time.perf_counter()
-    for stop in stops:  # train in pieces so that copies can be kept in between
-        part = model.fit(X_train, y_train, "bce_logits", opt, epochs=stop - done,
-                         batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-            history[key].extend(part[key])
-        done = stop
-        if stop in snapshot_epochs:
-            snapshots[stop] = copy.deepcopy(model)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below
+            for stop in stops:  # train in pieces so that copies can be kept in between
+                part = model.fit(X_train, y_train, "bce_logits", opt, epochs=stop - done,
+                                 batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
+                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                    history[key].extend(part[key])
+                done = stop
+                if stop in snapshot_epochs:
+                    snapshots[stop] = copy.deepcopy(model)
+    except (FloatingPointError, ValueError) as error:  # NaN or inf outputs or loss
+        if isinstance(error, ValueError) and "finite" not in str(error):
+            raise
+        raise _diverged(X_train, y_train, X_val, y_val, hidden_layers, units, activation,
+                        optimizer, lr, seed, batch_size) from error
     seconds = time.perf_counter() - start
     return {
         "model": model,
@@ -345,6 +354,36 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
         "seconds": seconds,
         "X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
     }
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss (or the network's output) became NaN or infinite: training cannot go on.
+
+    ``epoch`` is the epoch in which it happened (counting from 1); ``history`` holds the
+    epochs before it.
+    """
+
+    def __init__(self, epoch: int, history: History, lr: float) -> None:
+        self.epoch, self.history = epoch, history
+        super().__init__(f"diverged: the loss is NaN in epoch {epoch}: the learning rate "
+                         f"{lr:g} is too large for this setting. Lower it and train again.")
+
+
+def _diverged(X_train, y_train, X_val, y_val, hidden_layers, units, activation, optimizer, lr,
+              seed, batch_size) -> TrainingDiverged:
+    """Train the same run again one epoch at a time, to say in which epoch it diverged."""
+    model = mlp([2] + [units] * hidden_layers + [1], activation=activation, rng=seed)
+    opt, gen, history = _make_optimizer(optimizer, lr), np.random.default_rng(seed), History()
+    for epoch in range(1, 100_000):
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                part = model.fit(X_train, y_train, "bce_logits", opt, epochs=1,
+                                 batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
+        except (FloatingPointError, ValueError):
+            return TrainingDiverged(epoch, history, lr)
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            history[key].extend(part[key])
+    raise AssertionError("a run that diverged did not diverge again")  # pragma: no cover
 
 
 def draw_playground(result: dict, axes: Any, title: str | None = None) -> None:

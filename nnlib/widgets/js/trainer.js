@@ -349,47 +349,64 @@ export function evaluate(model, X, y) {
   return [bceLogits(out, y), accuracy(out, y)];
 }
 
-// Sequential.fit(X, y, "bce_logits", optimizer, epochs, batch_size, validation_data, rng=gen):
-// per epoch, shuffle with gen.permutation(n), one step per mini-batch (forward, loss, backward,
-// update), then measure the validation data. ``onEpoch(epoch, history)`` is called after each
-// epoch. Training stops where nnlib's fit raises: when a batch's outputs are not finite or the
-// epoch's loss is not; history.diverged then holds that epoch.
-export function fit(model, X, y, optimizer, { epochs, batchSize = 10, validation = null,
-  gen, order = null, onEpoch = null }) {
+// One epoch of Sequential.fit(X, y, "bce_logits", optimizer, batch_size, ...): one step per
+// mini-batch of ``order`` (forward, loss, backward, update). Returns the epoch's mean loss and
+// accuracy (weighted by batch size, measured while training), or null when a batch's outputs
+// are NaN or infinite (where nnlib's loss raises: the run diverged).
+export function trainEpoch(model, X, y, optimizer, order, batchSize) {
   const n = X.length;
+  let totalLoss = 0, totalCorrect = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const batch = order.slice(start, start + batchSize);
+    const Xb = batch.map((i) => X[i]), yb = batch.map((i) => y[i]);
+    const cache = forward(model, Xb);
+    if (!allFinite(cache.out)) return null;
+    const value = bceLogits(cache.out, yb);
+    optimizer.step(model, backward(model, cache, bceLogitsGrad(cache.out, yb)));
+    totalLoss += value * batch.length;
+    totalCorrect += accuracy(cache.out, yb) * batch.length;
+  }
+  return { loss: totalLoss / n, accuracy: totalCorrect / n };
+}
+
+// Sequential.fit(X, y, "bce_logits", optimizer, epochs, batch_size, validation_data, rng=gen):
+// per epoch, shuffle with gen.permutation(n) (or take the given ``order`` of that epoch),
+// train one epoch, then measure the validation data. Training stops where nnlib's fit raises:
+// when outputs or the epoch's loss are not finite; history.diverged then holds that epoch.
+export function fit(model, X, y, optimizer, { epochs, batchSize = 10, validation = null,
+  gen, order = null }) {
   const history = { loss: [], accuracy: [], val_loss: [], val_accuracy: [], diverged: null };
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const perm = order ? order[epoch - 1] : gen.permutation(n);
-    let totalLoss = 0, totalCorrect = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const batch = perm.slice(start, start + batchSize);
-      const Xb = batch.map((i) => X[i]), yb = batch.map((i) => y[i]);
-      const cache = forward(model, Xb);
-      if (!allFinite(cache.out)) {              // nnlib's loss refuses NaN or inf outputs
-        history.diverged = epoch;
-        return history;
-      }
-      const value = bceLogits(cache.out, yb);
-      optimizer.step(model, backward(model, cache, bceLogitsGrad(cache.out, yb)));
-      totalLoss += value * batch.length;
-      totalCorrect += accuracy(cache.out, yb) * batch.length;
-    }
-    history.loss.push(totalLoss / n);
-    history.accuracy.push(totalCorrect / n);
-    if (validation) {
-      const [valLoss, valAcc] = evaluate(model, validation.X, validation.y);
-      history.val_loss.push(valLoss);
-      history.val_accuracy.push(valAcc);
-    }
-    const lastLoss = history.loss[history.loss.length - 1];
-    const lastVal = validation ? history.val_loss[history.val_loss.length - 1] : 0;
-    if (!Number.isFinite(lastLoss) || !Number.isFinite(lastVal)) {
-      history.diverged = epoch;
-      return history;
-    }
-    if (onEpoch) onEpoch(epoch, history);
+    if (!fitOneMore(model, X, y, optimizer, history, { batchSize, validation, gen, order })) break;
   }
   return history;
+}
+
+// The next epoch of fit, appended to history; false (and history.diverged set) if it diverged.
+export function fitOneMore(model, X, y, optimizer, history, { batchSize = 10, validation = null,
+  gen, order = null }) {
+  const epoch = history.loss.length + 1;
+  const perm = order ? order[epoch - 1] : gen.permutation(X.length);
+  const result = trainEpoch(model, X, y, optimizer, perm, batchSize);
+  let valLoss = 0;
+  if (result) {
+    history.loss.push(result.loss);
+    history.accuracy.push(result.accuracy);
+    if (validation) {
+      const [vl, va] = evaluate(model, validation.X, validation.y);
+      history.val_loss.push(vl);
+      history.val_accuracy.push(va);
+      valLoss = vl;
+    }
+  }
+  if (!result || !Number.isFinite(result.loss) || !Number.isFinite(valLoss)) {
+    for (const key of ["loss", "accuracy", "val_loss", "val_accuracy"]) {
+      history[key].length = Math.min(history[key].length, epoch - 1);
+    }
+    history.diverged = epoch;
+    return false;
+  }
+  return true;
 }
 
 // first_epoch_reaching(values, threshold): the first epoch (from 1) with value >= threshold
@@ -410,11 +427,13 @@ export function playgroundData(dataset, seed, n = 400, valFraction = 0.25) {
   return trainValSplit(X, y, valFraction, seed);
 }
 
-// train_playground(dataset, hidden_layers, units, activation, lr, optimizer, epochs, seed):
-// mlp([2, units x hidden_layers, 1]) trained with bce_logits in batches of 10, seeded as nnlib.
-// ``given`` may hold data ({XTrain, yTrain, XVal, yVal}), initial weights (layers: [{W, b}])
-// and batch orders (one permutation per epoch) passed in from Python instead.
-export function trainPlayground(setting, { given = {}, onEpoch = null } = {}) {
+// train_playground(dataset, hidden_layers, units, activation, lr, optimizer, epochs, seed),
+// one epoch at a time: mlp([2, units x hidden_layers, 1]) trained with bce_logits in batches
+// of 10, data, weights and shuffling seeded as nnlib does. ``given`` may hold data
+// ({XTrain, yTrain, XVal, yVal}), initial weights (layers: [{W, b}]) and batch orders (one
+// permutation per epoch) passed in from Python instead. run.more(k) trains k more epochs
+// (fewer if the run ends or diverges) and returns false once it is over.
+export function playgroundRun(setting, given = {}) {
   const s = { ...PLAYGROUND_DEFAULTS, ...setting };
   const data = given.data ?? playgroundData(s.dataset, s.seed);
   const sizes = [2, ...new Array(s.hidden_layers).fill(s.units), 1];
@@ -423,18 +442,36 @@ export function trainPlayground(setting, { given = {}, onEpoch = null } = {}) {
     model.layers = given.layers.map(({ W, b }) => ({ W: W.map((r) => r.slice()), b: b.slice() }));
   }
   const optimizer = makeOptimizer(s.optimizer, s.lr);
-  const gen = new Generator(s.seed);
-  const history = fit(model, data.XTrain, data.yTrain, optimizer, {
-    epochs: s.epochs, batchSize: 10, validation: { X: data.XVal, y: data.yVal }, gen,
-    order: given.order ?? null, onEpoch });
-  const last = history.val_accuracy.length - 1;
-  return {
-    model, history, data,
-    nParams: countParameters(model),
-    valAccuracy: last >= 0 ? history.val_accuracy[last] : NaN,
-    epoch95: firstEpochReaching(history.val_accuracy, 0.95),
-    diverged: history.diverged,
+  const options = { batchSize: 10, validation: { X: data.XVal, y: data.yVal },
+    gen: new Generator(s.seed), order: given.order ?? null };
+  const history = { loss: [], accuracy: [], val_loss: [], val_accuracy: [], diverged: null };
+  const run = {
+    setting: s, sizes, model, data, history, nParams: countParameters(model),
+    done: () => history.diverged !== null || history.loss.length >= s.epochs,
+    more(k) {
+      for (let i = 0; i < k && !run.done(); i++) {
+        fitOneMore(model, data.XTrain, data.yTrain, optimizer, history, options);
+      }
+      return !run.done();
+    },
+    summary() {
+      const last = history.val_accuracy.length - 1;
+      return {
+        valAccuracy: last >= 0 ? history.val_accuracy[last] : NaN,
+        epoch95: firstEpochReaching(history.val_accuracy, 0.95),
+        diverged: history.diverged,
+      };
+    },
   };
+  return run;
+}
+
+// train_playground(...): the whole run at once.
+export function trainPlayground(setting, { given = {} } = {}) {
+  const run = playgroundRun(setting, given);
+  run.more(run.setting.epochs);
+  return { model: run.model, history: run.history, data: run.data, nParams: run.nParams,
+    ...run.summary() };
 }
 
 // Sequential.predict_proba on a grid: the probability of class 1 at each grid point,

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as trainer from "../../nnlib/widgets/js/trainer.js";
 import { Generator } from "../../nnlib/widgets/js/numpy_random.js";
+import { learningRateState } from "../../nnlib/widgets/js/gradient_descent.js";
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 let answer;
@@ -18,7 +19,7 @@ if (request.kind === "playground") {
     nParams: result.nParams, data: result.data, initialLayers: firstModel.layers,
     finalLayers: result.model.layers };
 } else if (request.kind === "learning_rate") {
-  answer = trainer.learningRateState(request.lr, request.steps, request.w0);
+  answer = learningRateState(request.lr, request.steps, request.w0);
   answer.path = answer.path.map(String);       // keep Infinity through JSON
   answer.losses = answer.losses.map(String);
 } else if (request.kind === "random") {

@@ -1,10 +1,10 @@
 // The learning-rate widget (chapter 4), drawn in the page: gradient descent on the one-weight
-// loss L(w) = (w - 3)^2 + 1. The numbers come from learningRateState in trainer.js, which
+// loss L(w) = (w - 3)^2 + 1. The numbers come from learningRateState in gradient_descent.js, which
 // mirrors nnlib.widgets.training.learning_rate_state; the two plots mirror draw_learning_rate.
 // Traits: lr_index (the learning-rate slider's position), steps; data = {lr_options, w0}.
 import { PALETTE, axes, escapeHtml, liveArea, marker, redrawOn, scale, text, ticks, uniqueId } from "./svg.js";
 import { format } from "./format.js";
-import { W_BEST, learningRateState, loss1d } from "./trainer.js";
+import { W_BEST, learningRateState, loss1d } from "./gradient_descent.js";
 import { addRowStyle } from "./row_layout.js";
 
 // "w = 2.954" or "w beyond ±1e6", as draw_learning_rate's title says it

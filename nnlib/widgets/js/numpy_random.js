@@ -3,7 +3,9 @@
 // nnlib draws its data sets, initial weights and mini-batch orders with
 // np.random.default_rng(seed). For the page to train on exactly the same numbers as nnlib, this
 // module makes the same random numbers: the PCG64 bit generator seeded through a SeedSequence,
-// and the few numpy methods nnlib uses. Each function names the numpy function it mirrors.
+// and the few numpy methods nnlib uses (chapter 3's sampling: Generator.choice with p;
+// chapter 4's data sets, weights and batches: uniform, normal, integers, permutation). Each
+// function names the numpy function it mirrors.
 // The tests (tests/test_widget_trainer_js.py) compare its output with numpy's, draw by draw.
 //
 // Numbers of 64 or 128 bits do not fit a JavaScript number, so they are kept in pieces:
@@ -218,6 +220,28 @@ export class Generator {
       ? Array.from({ length: nOrArray }, (_, i) => i) : Array.from(nOrArray);
     return this.shuffle(a);
   }
+}
+
+// np.random.default_rng(seed)
+export function defaultRng(seed) {
+  return new Generator(seed);
+}
+
+// rng.choice(p.length, size=n, p=p): n indices drawn with probabilities p.
+export function choice(rng, p, n) {
+  const cdf = [];
+  let total = 0;
+  for (const pi of p) { total += pi; cdf.push(total); }
+  const last = cdf[cdf.length - 1];
+  for (let i = 0; i < cdf.length; i++) cdf[i] /= last;
+  const picks = [];
+  for (let k = 0; k < n; k++) {
+    const u = rng.random();
+    let index = 0; // searchsorted(cdf, u, side="right"): the first index with cdf > u
+    while (index < cdf.length && cdf[index] <= u) index++;
+    picks.push(index);
+  }
+  return picks;
 }
 
 // ------------------------------------------------------------------ ziggurat tables

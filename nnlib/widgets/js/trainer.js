@@ -7,6 +7,7 @@
 // Shapes are written (rows, columns); a matrix is an array of rows.
 
 import { Generator } from "./numpy_random.js";
+import { ACTIVATIONS, sigmoid } from "./activations.js";
 
 // ================================================================ data sets (nnlib.data)
 
@@ -94,40 +95,8 @@ export function trainValSplit(X, y, valFraction, seed) {
   };
 }
 
-// ================================================================ activations (nnlib.activations)
-
-// math.erf, by its series erf(x) = 2/sqrt(pi) exp(-x^2) sum_k 2^k x^(2k+1) / (1*3*...*(2k+1)):
-// every term is positive, so it keeps full precision; beyond |x| = 6, erf(x) is +-1 in doubles.
-export function erf(x) {
-  const a = Math.abs(x);
-  if (a >= 6) return Math.sign(x);
-  let term = a, sum = a;
-  for (let k = 1; term > sum * 1e-17; k++) {
-    term *= (2 * a * a) / (2 * k + 1);
-    sum += term;
-  }
-  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
-}
-
-// sigmoid without overflow: e = exp(-|x|); 1 / (1 + e) for x >= 0, e / (1 + e) below
-export function sigmoid(x) {
-  const e = Math.exp(-Math.abs(x));
-  const r = 1 / (1 + e);
-  return x >= 0 ? r : e * r;
-}
-
-const normalCdf = (x) => 0.5 * (1 + erf(x / Math.SQRT2));
-const normalPdf = (x) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-
-// [f, f'] for each activation the playground offers (nnlib.activations.get_activation)
-export const ACTIVATIONS = {
-  relu: [(x) => Math.max(x, 0), (x) => (x > 0 ? 1 : 0)],
-  leaky_relu: [(x) => (x > 0 ? x : x * 0.01), (x) => (x > 0 ? 1 : 0.01)],
-  sigmoid: [sigmoid, (x) => { const s = sigmoid(x); return s * (1 - s); }],
-  tanh: [Math.tanh, (x) => { const t = Math.tanh(x); return 1 - t * t; }],
-  gelu: [(x) => x * normalCdf(x), (x) => normalCdf(x) + x * normalPdf(x)],
-  silu: [(x) => x * sigmoid(x), (x) => { const s = sigmoid(x); return s + x * s * (1 - s); }],
-};
+// ================================================================ activations
+// ACTIVATIONS[name] = [f, f'] and sigmoid come from activations.js (nnlib.activations).
 const RELU_LIKE = ["relu", "leaky_relu", "gelu", "silu"];      // nnlib.network._RELU_LIKE
 
 // ================================================================ the network (nnlib.network.mlp)

@@ -251,14 +251,23 @@ def test_playground_trains_what_every_control_says_with_nnlibs_numbers(playgroun
 
 
 def test_playground_shows_a_diverging_run_clearly(playground):
+    # the chapter's network with leaky ReLU, momentum and the largest rate: NaN in epoch 1
+    playground.choose("data set", "quadrants")
+    playground.press("hidden layers", "Home")
+    playground.press("hidden layers", "ArrowRight", 2)
+    playground.press("units per layer", "Home")
+    playground.press("units per layer", "ArrowRight", 3)
+    playground.press("seed", "Home")
+    playground.press("epochs", "Home")
     playground.choose("activation", "leaky_relu")
     playground.choose("optimiser", "momentum")
     playground.press("learning rate", "End")
     assert playground.value("learning rate") == "10"
     run = train(playground)
     check_run(playground, run)
-    assert run["diverged"] is not None
+    assert run["diverged"] is not None, f"{run['setting']} did not diverge"
     assert playground.view.locator("svg[role=img]").count() == 3  # never a blank plot
+    assert "NaN" in playground.view.locator("svg[role=img]").nth(0).get_attribute("aria-label")
     no_problems(playground)
     playground.press("learning rate", "Home")
     playground.choose("activation", "relu")

@@ -11,6 +11,11 @@ Pages sends to browsers that accept gzip, which all do).
 - own: files no other chapter page (nor the introduction) loads: the page's HTML, its images
   and whatever only it uses. The issue's budget: under 2 MB (tested in test_site_browser.py).
 
+It also prints what the live widgets add (nnlib/widgets/live.py): anywidget's front end, one
+file the site serves and the browser caches after the first page with a widget, plus each
+widget's JavaScript, stored inside its page's widget state. The issue's budget for these: at
+most 300 KB gzip for the whole site.
+
 Usage (builds the site unless SITE_HTML points at a built one)::
 
     SITE_HTML=_build/html .venv/bin/python benchmarks/page_weight.py
@@ -29,9 +34,33 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from book_site import toc_part  # noqa: E402
-from site_browser import page_files, page_weight  # noqa: E402
+from site_browser import page_files, page_weight, site_html  # noqa: E402
 
 BUDGET = 2_000_000
+WIDGET_SCRIPTS_BUDGET = 300_000  # gzip bytes, whole site
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+SHARED_WIDGET_SCRIPTS = ["_static/vendor/anywidget/index.js"]
+
+
+def widget_scripts(chapters: list[str]) -> dict:
+    """Gzip bytes of the live widgets' JavaScript: shared files, and per page the views' code."""
+    from bs4 import BeautifulSoup
+
+    html = site_html()
+    shared = {name: len(gzip.compress((html / name).read_bytes(), compresslevel=6))
+              for name in SHARED_WIDGET_SCRIPTS}
+    per_page = {}
+    for page in chapters:
+        soup = BeautifulSoup((html / page).read_text(encoding="utf-8"), "html.parser")
+        tag = soup.find("script", type=WIDGET_STATE)
+        state = json.loads(tag.string)["state"] if tag else {}
+        code = [model["state"]["_esm"] for model in state.values()
+                if model["model_module"] == "anywidget"]
+        if code:
+            per_page[page] = {"views": len(code), "gzip": len(gzip.compress(
+                "".join(code).encode(), compresslevel=6))}
+    total = sum(shared.values()) + sum(row["gzip"] for row in per_page.values())
+    return {"shared": shared, "pages": per_page, "total_gzip": total}
 
 
 def gzipped(files: dict[Path, int]) -> int:
@@ -72,6 +101,17 @@ def main() -> int:
     results.mkdir(parents=True, exist_ok=True)
     (results / "page_weight.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print(f"\nbudget: under {BUDGET / mb:.0f} MB of its own per chapter page (uncompressed)")
+
+    scripts = widget_scripts(chapters)
+    print("\nlive widgets' JavaScript (gzip):")
+    for name, size in scripts["shared"].items():
+        print(f"  {name:48} {size / 1000:7.1f} KB  (shared, loaded once)")
+    for page, row in scripts["pages"].items():
+        print(f"  {page + ' (' + str(row['views']) + ' views)':48} {row['gzip'] / 1000:7.1f} KB")
+    print(f"  {'whole site':48} {scripts['total_gzip'] / 1000:7.1f} KB  (budget "
+          f"{WIDGET_SCRIPTS_BUDGET / 1000:.0f} KB)"
+          + ("  OVER BUDGET" if scripts["total_gzip"] > WIDGET_SCRIPTS_BUDGET else ""))
+    (results / "widget_scripts.json").write_text(json.dumps(scripts, indent=1), encoding="utf-8")
     return 0
 
 

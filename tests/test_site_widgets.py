@@ -232,3 +232,256 @@ def test_network_builder_your_turn_the_rainbow_classifier_has_28_parameters(netw
             network.press(label, "ArrowRight")
     check_network(network)
     assert network.shown("n_params") == "28"
+
+
+# --- chapter 3: softmax temperature and sampling ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def temperature():
+    widget = WidgetPage("book/03_activations.html", "temperature")
+    yield widget
+    widget.close()
+
+
+def check_temperature(widget: WidgetPage) -> None:
+    from nnlib.widgets.activations import (
+        TOY_LOGITS,
+        TOY_WORDS,
+        sample_words,
+        temperature_state,
+    )
+
+    T, n, seed = float(widget.value("T")), int(widget.value("words")), int(widget.value("seed"))
+    state = temperature_state(TOY_LOGITS, T)
+    expected = {"T": f"{T:.2f}", "entropy": f"{state['entropy']:.2f}"}
+    for i, (word, p) in enumerate(zip(TOY_WORDS, state["probabilities"], strict=True)):
+        expected[f"p_{i}"] = f"{word} {p:.2f}"
+    expected["samples"] = " ".join(sample_words(TOY_WORDS, TOY_LOGITS, T, n, rng=seed))
+    got = {key: widget.shown(key) for key in expected}
+    assert got == expected, f"T={T}, {n} words, seed {seed}: page {got}, nnlib {expected}"
+    alt = widget.alt()
+    assert f"temperature {T:.2f}" in alt and f"Entropy {state['entropy']:.2f} bits" in alt, alt
+    for word, p in zip(TOY_WORDS, state["probabilities"], strict=True):
+        assert f"{word} {p:.2f}" in alt, f"the chart's text alternative lacks {word}: {alt!r}"
+
+
+def test_temperature_starts_at_T_1_with_the_chapters_entropy(temperature):
+    check_temperature(temperature)
+    assert temperature.shown("entropy") == "2.09"  # the chapter's figure at T = 1
+    no_problems(temperature)
+
+
+@pytest.mark.parametrize("label", ["T", "words", "seed"])
+def test_temperature_and_sampling_agree_with_nnlib_on_a_grid_of_each_slider(temperature, label):
+    seen = set()
+    for how, arg in GRID:
+        move(temperature, label, how, arg)
+        seen.add(temperature.value(label))
+        check_temperature(temperature)
+    assert len(seen) >= 5, f"moving {label!r} gave only the values {sorted(seen)}"
+    no_problems(temperature)
+
+
+def test_temperature_draws_the_chapters_ten_words_with_seed_42(temperature):
+    from nnlib.widgets.activations import TOY_LOGITS, TOY_WORDS, sample_words
+
+    for label, target in (("words", "10"), ("seed", "42")):
+        temperature.press(label, "Home")
+        while temperature.value(label) != target:
+            temperature.press(label, "ArrowRight")
+    for T in ("0.00", "0.50", "1.00", "3.00"):
+        temperature.press("T", "Home")
+        while temperature.value("T") != T:
+            temperature.press("T", "ArrowRight")
+        check_temperature(temperature)
+        chapter = " ".join(sample_words(TOY_WORDS, TOY_LOGITS, float(T), 10,
+                                        rng=np.random.default_rng(42)))
+        assert temperature.shown("samples") == chapter
+
+
+def test_temperature_draw_again_moves_to_the_next_seed(temperature):
+    before = int(temperature.value("seed"))
+    temperature.view.get_by_role("button", name="draw again").click()
+    temperature.page.wait_for_timeout(200)
+    assert int(temperature.value("seed")) == (before + 1) % 100, "the seed slider did not follow"
+    check_temperature(temperature)
+    no_problems(temperature)
+
+
+# --- chapter 3: the activation explorer -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def explorer():
+    widget = WidgetPage("book/03_activations.html", "activation_explorer")
+    yield widget
+    widget.close()
+
+
+def explorer_range(widget: WidgetPage) -> tuple[float, float]:
+    import re
+
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", widget.value("x from, to"))
+    assert len(numbers) == 2, f"cannot read the range slider: {widget.value('x from, to')!r}"
+    return float(numbers[0]), float(numbers[1])
+
+
+def check_explorer(widget: WidgetPage) -> None:
+    from nnlib.widgets.activations import explorer_state
+
+    name = widget.value("activation")
+    lo, hi = explorer_range(widget)
+    if lo == hi:  # the widget widens a range whose ends meet
+        lo, hi = lo - 0.5, hi + 0.5
+    s = explorer_state(name, lo, hi)
+    f3 = "{:.3f}".format
+    expected = {
+        "x_min": f"{lo:.1f}", "x_max": f"{hi:.1f}",
+        "y_min": f3(s["y"].min()), "y_max": f3(s["y"].max()),
+        "dy_min": f3(s["dy"].min()), "dy_max": f3(s["dy"].max()),
+        "y_ends": f"{f3(s['y'][0])} at the left end, {f3(s['y'][-1])} at the right end",
+        "dy_ends": f"{f3(s['dy'][0])} at the left end, {f3(s['dy'][-1])} at the right end",
+    }
+    got = {key: widget.shown(key) for key in expected}
+    assert got == expected, f"{name} on [{lo}, {hi}]: page {got}, nnlib {expected}"
+    assert f"lowest {f3(s['y'].min())}, highest {f3(s['y'].max())}" in widget.alt()
+
+
+def explorer_names() -> list[str]:
+    from nnlib.widgets.activations import _explorer_names
+
+    return _explorer_names()
+
+
+@pytest.mark.parametrize("name", explorer_names())
+def test_activation_explorer_agrees_with_nnlib_for_every_activation_and_range(explorer, name):
+    explorer.choose("activation", name)
+    check_explorer(explorer)
+    for which in (0, 1):
+        for how, arg in GRID:
+            if how == "key":
+                explorer.press("x from, to", arg, which=which)
+            else:
+                explorer.drag("x from, to", arg, which=which)
+            check_explorer(explorer)
+    no_problems(explorer)
+
+
+def test_activation_explorer_with_both_ends_together_still_draws(explorer):
+    explorer.choose("activation", "tanh")
+    explorer.press("x from, to", "End", which=1)
+    explorer.press("x from, to", "End", which=0)
+    lo, hi = explorer_range(explorer)
+    assert lo == hi == 20.0
+    check_explorer(explorer)
+    assert explorer.state() == "ok" and explorer.view.locator("svg polyline").count() == 2
+    no_problems(explorer)
+
+
+# --- chapter 5: the training-time calculator --------------------------------------------------
+
+TIME_SLIDERS = ["parameters N", "training tokens D", "FLOP/s per device", "devices",
+                "utilisation"]
+
+
+@pytest.fixture(scope="module")
+def training_time():
+    widget = WidgetPage("book/05_scale.html", "training_time")
+    yield widget
+    widget.close()
+
+
+def check_training_time(widget: WidgetPage) -> None:
+    import re
+
+    from nnlib.widgets.scale import estimate_html, training_estimate
+
+    n, d, peak = (float(widget.value(label)) for label in TIME_SLIDERS[:3])
+    devices = int(widget.value("devices").replace(",", ""))
+    share = float(widget.value("utilisation").rstrip("%")) / 100
+    html = estimate_html(training_estimate(n, d, peak, devices, share))
+    expected = [re.sub(r"<[^>]+>", "", value)
+                for value in re.findall(r"<td>(.*?)</td></tr>", html)]
+    got = widget.view.locator("td[data-value]").all_inner_texts()
+    assert got == expected, (
+        f"N={n:g}, D={d:g}, {peak:g} FLOP/s, {devices} devices, {share:.0%}:\n"
+        f"page  {got}\nnlib  {expected}"
+    )
+
+
+def test_training_time_starts_with_gpt3_on_1024_a100s_in_28_5_days(training_time):
+    check_training_time(training_time)
+    assert training_time.shown("time").startswith("28.5 days")
+    no_problems(training_time)
+
+
+@pytest.mark.parametrize("label", TIME_SLIDERS)
+def test_training_time_agrees_with_nnlib_on_a_grid_of_each_slider(training_time, label):
+    seen = set()
+    for how, arg in GRID:
+        move(training_time, label, how, arg)
+        seen.add(training_time.value(label))
+        check_training_time(training_time)
+    assert len(seen) >= 5, f"moving {label!r} gave only the values {sorted(seen)}"
+    no_problems(training_time)
+
+
+def test_training_time_presets_move_the_sliders(training_time):
+    from nnlib.widgets.scale import HARDWARE, MODELS
+
+    # each preset once, the one chosen at the start last (choosing it again changes nothing)
+    models, hardware = list(MODELS.items()), list(HARDWARE.items())
+    for name, (n, d) in models[1:] + models[:1]:
+        training_time.choose("preset model", name)
+        assert (float(training_time.value("parameters N")),
+                float(training_time.value("training tokens D"))) == (n, d), name
+        check_training_time(training_time)
+    for name, peak in hardware[3:] + hardware[:3]:
+        training_time.choose("preset device", name)
+        assert float(training_time.value("FLOP/s per device")) == peak, name
+        check_training_time(training_time)
+    no_problems(training_time)
+
+
+# --- every widget: phone screens ---------------------------------------------------------------
+
+WIDGETS = [
+    ("book/01_perceptron.html", "spam_neuron"),
+    ("book/01_perceptron.html", "decision_boundary"),
+    ("book/02_layers.html", "network_builder"),
+    ("book/03_activations.html", "temperature"),
+    ("book/03_activations.html", "activation_explorer"),
+    ("book/05_scale.html", "training_time"),
+]
+PHONE = {"width": 390, "height": 844}
+
+OFF_SCREEN_JS = """
+(area, width) => {
+  const parts = [...area.querySelectorAll(
+    '.widget-slider, .widget-dropdown, .widget-label, .widget-readout, [role="slider"], select,'
+    + ' button, .nnlib-readout, .nnlib-live svg, .nnlib-live td, .nnlib-samples')];
+  const off = parts.map(el => {
+    const box = el.getBoundingClientRect();
+    const name = (el.className.baseVal ?? el.className) || el.tagName;
+    return {what: `${el.tagName.toLowerCase()}.${String(name).split(' ')[0]}`,
+            text: (el.textContent || '').trim().slice(0, 40),
+            left: Math.round(box.left), right: Math.round(box.right)};
+  }).filter(p => p.left < -1 || p.right > width + 1);
+  return {count: parts.length, off};
+}
+"""
+
+
+@pytest.mark.parametrize(("page", "name"), WIDGETS)
+def test_widget_fits_a_phone_screen(page, name):
+    widget = WidgetPage(page, name, viewport=PHONE)
+    try:
+        widget.view.scroll_into_view_if_needed()
+        seen = widget.area.evaluate(OFF_SCREEN_JS, PHONE["width"])
+        assert seen["count"] >= 4, f"{name}: found only {seen['count']} controls and readouts"
+        assert seen["off"] == [], (
+            f"{name} on a {PHONE['width']} px screen: parts off-screen: {seen['off']}"
+        )
+        assert widget.view.locator("svg, table").first.bounding_box()["width"] > 200
+        no_problems(widget)
+    finally:
+        widget.close()

@@ -144,16 +144,25 @@ def test_draw_explorer_returns_two_axes_with_function_and_derivative():
     assert axes[0].lines[0].get_linestyle() != axes[1].lines[0].get_linestyle()
 
 
-def test_temperature_widget_sample_button_shows_words_at_the_slider_temperature():
-    box = w.temperature_widget(rng=0)
-    slider = box.children[0]
+def test_temperature_widget_links_its_sliders_to_the_view_with_the_vocabulary():
+    box = w.temperature_widget(rng=42)
+    slider, view, row = box.children
+    draws, seeds = row.children
     assert (slider.min, slider.max, slider.value) == (0.0, 3.0, 1.0)
-    draws, button = box.children[2].children
-    drawn = box.children[3]
-    slider.value = 0.0
-    draws.value = 5
-    button.click()
-    assert drawn.value == "T = 0.00: " + ", ".join(["mat"] * 5)
+    assert isinstance(view, w.TemperatureView)
+    assert view.data == {"words": list(w.TOY_WORDS), "logits": list(w.TOY_LOGITS),
+                         "prompt": w.TOY_PROMPT}
+    assert (view.T, view.n, view.seed) == (1.0, 10, 42)
+    links = {link.source: (type(link).__name__, link.target) for link in box._links}
+    assert links[(slider, "value")] == ("DirectionalLink", (view, "T"))
+    assert links[(draws, "value")] == ("DirectionalLink", (view, "n"))
+    assert links[(seeds, "value")] == ("Link", (view, "seed")), "draw again moves the seed"
+
+
+@pytest.mark.parametrize("rng", [-1, 100, 2.5, np.random.default_rng(0)])
+def test_temperature_widget_needs_a_seed_from_0_to_99(rng):
+    with pytest.raises(ValueError, match="seed, a whole number from 0 to 99"):
+        w.temperature_widget(rng=rng)
 
 
 def test_temperature_widget_rejects_mismatched_vocabulary():
@@ -163,17 +172,21 @@ def test_temperature_widget_rejects_mismatched_vocabulary():
 
 def test_activation_explorer_widget_offers_the_activations():
     box = w.activation_explorer_widget("gelu")
-    dropdown, x_range = box.children[0].children
+    (dropdown, x_range), view = box.children[0].children, box.children[1]
     assert dropdown.value == "gelu"
-    assert list(dropdown.options) == w._explorer_names()
-    assert x_range.value == (-5.0, 5.0)
+    assert list(dropdown.options) == w._explorer_names() == view.data["names"]
+    assert view.activation == dropdown.index == w._explorer_names().index("gelu")
+    assert x_range.value == view.x_range == (-5.0, 5.0)
+    links = {link.source: link.target for link in box._links}
+    assert links == {(dropdown, "index"): (view, "activation"),
+                     (x_range, "value"): (view, "x_range")}
     with pytest.raises(ValueError, match="name must be one of"):
         w.activation_explorer_widget("softmax")
 
 
 @pytest.mark.slow
-def test_both_widgets_save_their_first_plot_in_the_notebook_widget_state():
-    """Executed as the site build does, each widget's Output holds a PNG of its first plot."""
+def test_both_widgets_store_their_views_code_and_settings_in_the_notebook_widget_state():
+    """Executed as the site build does, each view is stored whole (its JavaScript included)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -185,9 +198,10 @@ def test_both_widgets_save_their_first_plot_in_the_notebook_widget_state():
     ]
     NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    outputs = [m["state"]["outputs"] for m in state.values() if m["model_name"] == "OutputModel"]
-    assert len(outputs) == 2
-    for out in outputs:
-        assert any("image/png" in o.get("data", {}) for o in out)
-    sliders = [m["state"] for m in state.values() if m["model_name"] == "FloatSliderModel"]
-    assert [(s["min"], s["max"], s["value"]) for s in sliders] == [(0.0, 3.0, 1.0)]
+    views = {m["state"]["_anywidget_id"].rsplit(".", 1)[1]: m["state"] for m in state.values()
+             if m["model_module"] == "anywidget"}
+    assert sorted(views) == ["ExplorerView", "TemperatureView"]
+    assert "sampleWords" in views["TemperatureView"]["_esm"]
+    assert (views["TemperatureView"]["T"], views["TemperatureView"]["seed"]) == (1.0, 0)
+    assert "explorerState" in views["ExplorerView"]["_esm"]
+    assert views["ExplorerView"]["activation"] == w._explorer_names().index("sigmoid")

@@ -93,37 +93,36 @@ def test_presets_are_the_published_numbers():
 
 
 def _parts(box):
-    model, params, tokens, device, peak, devices, share, readout = box.children
-    return model, params, tokens, device, peak, devices, share, readout
+    model, params, tokens, device, peak, devices, share, view = box.children
+    return model, params, tokens, device, peak, devices, share, view
 
 
-def test_widget_starts_with_gpt3_on_a100s_and_shows_the_estimate():
+def test_widget_starts_with_gpt3_on_a100s_linked_to_its_view():
     box = w.training_time_widget()
-    model, params, tokens, device, peak, devices, share, readout = _parts(box)
+    model, params, tokens, device, peak, devices, share, view = _parts(box)
     assert (model.value, device.value) == (GPT3, A100)
     assert params.value == pytest.approx(175e9)
     assert tokens.value == pytest.approx(300e9)
     assert peak.value == pytest.approx(312e12)
     assert (devices.value, share.value) == (1024, 0.4)
-    expected = w.estimate_html(w.training_estimate(params.value, tokens.value, peak.value,
-                                                   1024, 0.4))
-    assert readout.value == expected
-    assert "28.5 days" in readout.value
+    assert isinstance(view, w.TrainingTimeView)
+    assert (view.n_params, view.n_tokens, view.peak_flops, view.n_devices, view.utilisation) == (
+        params.value, tokens.value, peak.value, 1024, 0.4)
+    assert (view.model, view.device) == (model.index, device.index)
+    links = {link.source: link.target for link in box._links}
+    assert links[(model, "index")] == (view, "model")
+    assert links[(params, "value")] == (view, "n_params")
+    assert links[(share, "value")] == (view, "utilisation")
 
 
-def test_widget_presets_fill_the_sliders_and_the_readout_follows():
+def test_widget_gives_its_view_the_presets_and_the_sliders_they_move():
     box = w.training_time_widget()
-    model, params, tokens, device, peak, devices, share, readout = _parts(box)
-    before = readout.value
-    device.value = "NVIDIA H100 SXM (989 TFLOP/s, bf16)"
-    assert peak.value == pytest.approx(989e12)
-    assert readout.value != before
-    model.value = "a 7B model, compute-optimal (140B tokens)"
-    assert (params.value, tokens.value) == (pytest.approx(7e9), pytest.approx(140e9))
-    devices.value = 8
-    share.value = 0.5
-    est = w.training_estimate(params.value, tokens.value, peak.value, 8, 0.5)
-    assert readout.value == w.estimate_html(est)
+    _, params, tokens, _, peak, _, _, view = _parts(box)
+    assert view.data["presets"]["models"] == [[k, list(v)] for k, v in w.MODELS.items()]
+    assert view.data["presets"]["hardware"] == [[k, v] for k, v in w.HARDWARE.items()]
+    assert view.data["sliders"] == {"n_params": f"IPY_MODEL_{params.model_id}",
+                                    "n_tokens": f"IPY_MODEL_{tokens.model_id}",
+                                    "peak_flops": f"IPY_MODEL_{peak.model_id}"}
 
 
 def test_widget_rejects_unknown_presets():
@@ -134,8 +133,8 @@ def test_widget_rejects_unknown_presets():
 
 
 @pytest.mark.slow
-def test_widget_readout_is_saved_in_the_notebook_widget_state():
-    """Executed as the site build does, the first estimate is in the saved HTML widget."""
+def test_widget_view_is_saved_whole_in_the_notebook_widget_state():
+    """Executed as the site build does, the view's code and settings are in the saved state."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -144,5 +143,8 @@ def test_widget_readout_is_saved_in_the_notebook_widget_state():
         "from nnlib.widgets.scale import training_time_widget\ntraining_time_widget()")]
     NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    html = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"]
-    assert len(html) == 1 and "28.5 days" in html[0]
+    views = [m["state"] for m in state.values() if m["model_module"] == "anywidget"]
+    assert len(views) == 1 and "trainingEstimate" in views[0]["_esm"]
+    assert (views[0]["n_devices"], views[0]["utilisation"]) == (1024, 0.4)
+    for ref in views[0]["data"]["sliders"].values():
+        assert ref.removeprefix("IPY_MODEL_") in state, "a preset's slider is not stored"

@@ -45,17 +45,18 @@ class WidgetPage:
         assert count >= 1, f"no control labelled {label!r} next to the widget"
         return found.first
 
-    def handle(self, label: str):
-        return self.control(label).locator('[role="slider"]').first
+    def handle(self, label: str, which: int = 0):
+        """The slider's handle (a range slider has two: which=0 the lower, 1 the upper)."""
+        return self.control(label).locator('[role="slider"]').nth(which)
 
-    def press(self, label: str, key: str, times: int = 1) -> None:
-        handle = self.handle(label)
+    def press(self, label: str, key: str, times: int = 1, which: int = 0) -> None:
+        handle = self.handle(label, which)
         handle.focus()
         for _ in range(times):
             handle.press(key)
 
-    def drag(self, label: str, fraction: float) -> None:
-        handle = self.handle(label)
+    def drag(self, label: str, fraction: float, which: int = 0) -> None:
+        handle = self.handle(label, which)
         handle.scroll_into_view_if_needed()
         track = self.control(label).locator(".noUi-target, .slider").first.bounding_box()
         box = handle.bounding_box()

@@ -9,10 +9,16 @@
    writes to _build/jupyter_execute lacks the outputs when they come from the execution cache,
    so the notebook is rebuilt here: the chapter read as myst-nb reads it, with the cached
    outputs merged in.
+3. It keeps the executed widgets up to date with nnlib. A chapter's stored widget state holds
+   the JavaScript of its widgets (nnlib/widgets/js/, see nnlib/widgets/live.py), but the
+   execution cache only notices changes to the chapter's own code. So the build fingerprints
+   nnlib/widgets/; when that changed since the cache was filled, the cached executions are
+   dropped and every page is read again (the chapters execute again).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -21,9 +27,53 @@ from myst_nb.core.read import create_nb_reader
 
 from tools.assets import copy_assets
 
+WIDGETS = Path(__file__).resolve().parent.parent / "nnlib" / "widgets"
+FINGERPRINT = "nnlib_widgets.sha256"
+
 
 def _copy_assets(app, config) -> None:
     copy_assets()
+
+
+def widgets_fingerprint(folder: Path = WIDGETS) -> str:
+    """SHA-256 of the widgets' Python and JavaScript files (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("js/*.js")]):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _cache_folder(config) -> Path | None:
+    path = getattr(config, "nb_execution_cache_path", "")
+    return Path(path) if path else None
+
+
+def _drop_stale_executions(app, config) -> None:
+    """config-inited: forget cached executions made with other widget code than nnlib's now."""
+    app.nnlib_widgets_stale = False
+    folder = _cache_folder(config)
+    if folder is None or not folder.is_dir():
+        return
+    stamp = folder / FINGERPRINT
+    if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == widgets_fingerprint():
+        return
+    cache = get_cache(folder)
+    for record in cache.list_cache_records():
+        cache.remove_cache(record.pk)
+    app.nnlib_widgets_stale = True
+
+
+def _read_everything_again(app, env, added, changed, removed):
+    """env-get-outdated: after dropping the cache, every page is read (and executed) again."""
+    return sorted(env.found_docs) if getattr(app, "nnlib_widgets_stale", False) else []
+
+
+def _stamp_cache(app, exception) -> None:
+    """build-finished: record which widget code the cached executions were made with."""
+    folder = _cache_folder(app.config)
+    if exception is None and folder is not None and folder.is_dir():
+        (folder / FINGERPRINT).write_text(widgets_fingerprint() + "\n", encoding="utf-8")
 
 
 def executed_notebook(app, docname: str) -> nbformat.NotebookNode | None:
@@ -62,6 +112,9 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree) -> N
 
 def setup(app):
     app.connect("config-inited", _copy_assets)
+    app.connect("config-inited", _drop_stale_executions)
+    app.connect("env-get-outdated", _read_everything_again)
+    app.connect("build-finished", _stamp_cache)
     # before sphinx-book-theme (priority 501) builds the header's download buttons
     app.connect("html-page-context", _offer_notebook_download, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,12 +5,13 @@ The update logic is in plain functions that need no widgets and no kernel:
 temperature_state(logits, T)               probabilities softmax(logits / T) and their entropy
 sample_words(words, logits, T, n, rng)     n words drawn at temperature T (T = 0: the argmax)
 explorer_state(name, x_min, x_max)         x, f(x) and f'(x) of one activation on a range
-draw_temperature(words, logits, T, ax)     the bar chart the temperature widget shows
-draw_explorer(name, x_min, x_max, axes)    the two plots the explorer shows
+draw_temperature(words, logits, T, ax)     the temperature chart, with matplotlib
+draw_explorer(name, x_min, x_max, axes)    the explorer's two plots, with matplotlib
 
-The builders ``temperature_widget`` and ``activation_explorer_widget`` only wire sliders,
-a dropdown and a button to those functions. Plots are drawn with matplotlib inside
-``ipywidgets.interactive_output``, so the first plot is saved with the page.
+The builders ``temperature_widget`` and ``activation_explorer_widget`` put sliders and a
+dropdown beside a view (``TemperatureView``, ``ExplorerView``) whose JavaScript
+(js/temperature.js, js/activation_explorer.js) mirrors those functions and draws in the
+browser, so the widgets work in JupyterLab and on the book's website, with no kernel.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import traitlets
 
 from nnlib._utils import as_rng
 from nnlib.activations import ACTIVATIONS, get_activation, softmax
+from nnlib.widgets.live import LiveView, esm, link_controls
 
 __all__ = [
     "TOY_PROMPT",
@@ -194,65 +197,77 @@ def draw_explorer(name: str, x_min: float = -5.0, x_max: float = 5.0, axes=None)
     return axes
 
 
+class TemperatureView(LiveView):
+    """The temperature chart, entropy and drawn words, computed in the browser by
+    js/temperature.js (which mirrors :func:`temperature_state` and :func:`sample_words`)."""
+
+    _esm = esm("temperature.js")
+    T = traitlets.Float(1.0).tag(sync=True)
+    n = traitlets.Int(10).tag(sync=True)
+    seed = traitlets.Int(0).tag(sync=True)
+
+
+class ExplorerView(LiveView):
+    """The activation and its derivative, drawn in the browser by js/activation_explorer.js
+    (which mirrors :func:`explorer_state`); ``activation`` is the index into ``data["names"]``."""
+
+    _esm = esm("activation_explorer.js")
+    activation = traitlets.Int(0).tag(sync=True)
+    x_range = traitlets.Tuple(traitlets.Float(), traitlets.Float(),
+                              default_value=(-5.0, 5.0)).tag(sync=True)
+
+
 def temperature_widget(words: Any = None, logits: Any = None,
                        rng: np.random.Generator | int | None = None):
-    """A temperature slider (0 to 3) over next-word probabilities, and a button that samples.
+    """A temperature slider (0 to 3) over next-word probabilities, and words drawn at it.
 
     words, logits: the vocabulary and its scores (default: the toy continuations of
-    "The cat sat on the ..."). rng: numpy Generator or seed for the samples (default seed 0).
-    Returns an ipywidgets VBox ready to display.
+    "The cat sat on the..."). rng: the first seed of the draws, a whole number from 0 to 99
+    (default 0). The words shown are ``sample_words(words, logits, T, n, rng=seed)``: the same
+    for the same settings, in JupyterLab and on the website; "draw again" moves to the next
+    seed. Returns an ipywidgets VBox ready to display; the chart, entropy and draws are a
+    :class:`TemperatureView`, computed in the browser (js/temperature.js).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     words, z = _check_vocabulary(words, logits)
-    rng = as_rng(0 if rng is None else rng)
+    seed = 0 if rng is None else rng
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 100:
+        raise ValueError(f"rng: the widget draws with a seed, a whole number from 0 to 99; "
+                         f"got {rng!r}.")
+    layout = widgets.Layout(width="20em", max_width="100%")
     temperature = widgets.FloatSlider(value=1.0, min=0.0, max=T_MAX, step=0.05,
-                                      description="T", readout_format=".2f",
-                                      continuous_update=False)
-    draws = widgets.IntSlider(value=10, min=1, max=30, description="words",
-                              continuous_update=False)
-    button = widgets.Button(description="sample", tooltip="draw words at this temperature")
-    drawn = widgets.HTML(value="<i>Press <b>sample</b> to draw words at this temperature.</i>")
-
-    def show(T: float) -> None:
-        fig, ax = plt.subplots(figsize=(7.5, 3.6))
-        draw_temperature(words, z, T, ax=ax)
-        fig.tight_layout()
-        plt.show()
-
-    def on_sample(_button) -> None:
-        picked = sample_words(words, z, temperature.value, draws.value, rng)
-        drawn.value = (f"T = {temperature.value:.2f}: " + ", ".join(picked))
-
-    button.on_click(on_sample)
-    plot = widgets.interactive_output(show, {"T": temperature})
-    return widgets.VBox([temperature, plot, widgets.HBox([draws, button]), drawn])
+                                      description="T", readout_format=".2f", layout=layout)
+    draws = widgets.IntSlider(value=10, min=1, max=30, description="words", layout=layout)
+    seeds = widgets.IntSlider(value=int(seed), min=0, max=99, description="seed", layout=layout)
+    view = TemperatureView(data={"words": words, "logits": z.tolist(), "prompt": TOY_PROMPT})
+    links = link_controls(view, {"T": temperature, "n": draws, "seed": seeds},
+                         both_ways=("seed",))
+    wrap = widgets.Layout(flex_flow="row wrap")
+    box = widgets.VBox([temperature, view, widgets.HBox([draws, seeds], layout=wrap)])
+    box._links = links  # keeps the links alive as long as the widget
+    return box
 
 
 def activation_explorer_widget(name: str = "relu"):
     """A dropdown of activations and an input-range slider; the function and its derivative.
 
-    Returns an ipywidgets VBox ready to display.
+    Returns an ipywidgets VBox ready to display; the plots and the readout are an
+    :class:`ExplorerView`, drawn in the browser (js/activation_explorer.js mirrors
+    :func:`explorer_state`).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     names = _explorer_names()
     if name not in names:
         raise ValueError(f"name must be one of {names}; got {name!r}.")
     choice = widgets.Dropdown(options=names, value=name, description="activation")
     x_range = widgets.FloatRangeSlider(value=(-5.0, 5.0), min=-20.0, max=20.0, step=0.5,
-                                       description="x from, to", continuous_update=False)
-
-    def show(name: str, x_range: tuple[float, float]) -> None:
-        x_min, x_max = x_range
-        if x_min == x_max:  # the slider lets both ends meet: widen to a visible range
-            x_min, x_max = x_min - 0.5, x_max + 0.5
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-        draw_explorer(name, x_min, x_max, axes=axes)
-        fig.tight_layout()
-        plt.show()
-
-    plot = widgets.interactive_output(show, {"name": choice, "x_range": x_range})
-    return widgets.VBox([widgets.HBox([choice, x_range]), plot])
+                                       description="x from, to", readout_format=".1f",
+                                       layout=widgets.Layout(width="22em", max_width="100%"))
+    view = ExplorerView(data={"names": names})
+    links = link_controls(view, {"activation": choice, "x_range": x_range})
+    box = widgets.VBox([widgets.HBox([choice, x_range],
+                                     layout=widgets.Layout(flex_flow="row wrap")), view])
+    box._links = links  # keeps the links alive as long as the widget
+    return box

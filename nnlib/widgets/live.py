@@ -72,9 +72,16 @@ class LiveView(anywidget.AnyWidget):
     data = traitlets.Dict().tag(sync=True)
 
 
+# Controls that choose one of several options: their front end knows the option's index, not
+# its Python value, so the view gets the index (and the options in its ``data``).
+_CHOICES = (widgets.Dropdown, widgets.RadioButtons, widgets.Select, widgets.ToggleButtons)
+
+
 def link_controls(view: LiveView, controls: dict[str, widgets.Widget],
                   both_ways: tuple[str, ...] = ()) -> list[widgets.Widget]:
     """Join each control's ``value`` to the view's trait of the same name, in the browser.
+
+    A dropdown (or another choice among options) is joined by its ``index`` instead.
 
     Returns the link widgets (keep them in the widget tree's reach: ipywidgets keeps them alive
     and the notebook stores them with the widget state). Names in ``both_ways`` are linked in
@@ -85,7 +92,8 @@ def link_controls(view: LiveView, controls: dict[str, widgets.Widget],
     for name, control in controls.items():
         if not view.has_trait(name):
             raise AttributeError(f"{type(view).__name__} has no trait {name!r} to link to")
-        setattr(view, name, control.value)
+        source = "index" if isinstance(control, _CHOICES) else "value"
+        setattr(view, name, getattr(control, source))
         link = widgets.jslink if name in both_ways else widgets.jsdlink
-        links.append(link((control, "value"), (view, name)))
+        links.append(link((control, source), (view, name)))
     return links

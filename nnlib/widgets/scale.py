@@ -10,9 +10,10 @@ describe_duration(seconds)                      "3.2 hours", "41 days", "2.7 yea
 estimate_html(estimate)                         the small HTML table the widget shows
 ==============================================  ==============================================
 
-The builder ``training_time_widget`` only wires sliders and dropdowns to those functions. The
-readout is an ``HTML`` widget, filled in when the builder runs, so the saved notebook (and the
-static page) shows the first estimate.
+The builder ``training_time_widget`` puts sliders and dropdowns beside a view
+(``TrainingTimeView``) whose JavaScript (js/training_time.js) mirrors those functions and
+computes the readout in the browser, so it follows the sliders in JupyterLab and on the
+book's website, with no kernel.
 
 Every number comes from :mod:`nnlib.scale`: compute is 6 N D (``training_flops``), memory is
 ``memory_bytes`` (1 GB = 10**9 bytes).
@@ -23,7 +24,10 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import traitlets
+
 from nnlib import scale
+from nnlib.widgets.live import LiveView, esm, link_controls
 
 __all__ = [
     "HARDWARE",
@@ -174,13 +178,34 @@ def estimate_html(estimate: dict[str, Any]) -> str:
     return f"<table>{body}</table>"
 
 
+class TrainingTimeView(LiveView):
+    """The readout table, computed in the browser by js/training_time.js (which mirrors
+    :func:`training_estimate`, :func:`describe_duration` and :func:`estimate_html`). ``model``
+    and ``device`` are the preset dropdowns' indexes: picking a preset moves the sliders."""
+
+    _esm = esm("training_time.js")
+    n_params = traitlets.Float(175e9).tag(sync=True)
+    n_tokens = traitlets.Float(300e9).tag(sync=True)
+    peak_flops = traitlets.Float(312e12).tag(sync=True)
+    n_devices = traitlets.Int(1024).tag(sync=True)
+    utilisation = traitlets.Float(0.4).tag(sync=True)
+    model = traitlets.Int(0).tag(sync=True)
+    device = traitlets.Int(2).tag(sync=True)
+
+
 def training_time_widget(model: str = "GPT-3 (175B parameters, 300B tokens)",
                          hardware: str = "NVIDIA A100 (312 TFLOP/s, bf16)",
                          n_devices: int = 1024, utilisation: float = 0.4):
     """Sliders for model size, tokens, device speed, device count and utilisation; a readout.
 
     The two dropdowns fill in the sliders with a published model and a device's peak speed;
-    every slider can then be moved on its own. Returns an ipywidgets VBox ready to display.
+    every slider can then be moved on its own. Returns an ipywidgets VBox ready to display; the
+    readout is a :class:`TrainingTimeView`, computed in the browser (no kernel needed). It
+    computes with the values the sliders show (3 significant digits, whole percents).
+
+    The logarithmic sliders report their value when released (``continuous_update=False``):
+    while drawing a slider the browser moves it to its nearest step, which would replace a
+    preset such as 175e9 by 10**11.25 = 1.78e11 before the reader touches it.
     """
     import ipywidgets as widgets
 
@@ -190,42 +215,39 @@ def training_time_widget(model: str = "GPT-3 (175B parameters, 300B tokens)",
         raise ValueError(f"hardware must be one of {list(HARDWARE)}; got {hardware!r}.")
     training_estimate(*MODELS[model], HARDWARE[hardware], n_devices, utilisation)  # checks
 
-    style = {"description_width": "11em"}
-    layout = widgets.Layout(width="36em")
+    style = {"description_width": "9em"}
+    layout = widgets.Layout(width="30em", max_width="100%")
     model_choice = widgets.Dropdown(options=list(MODELS), value=model, description="preset model",
                                     style=style, layout=layout)
     params = widgets.FloatLogSlider(value=MODELS[model][0], base=10, min=6, max=13, step=0.05,
                                     description="parameters N", readout_format=".3g",
+                                    continuous_update=False,
                                     style=style, layout=layout)
     tokens = widgets.FloatLogSlider(value=MODELS[model][1], base=10, min=8, max=14, step=0.05,
                                     description="training tokens D", readout_format=".3g",
+                                    continuous_update=False,
                                     style=style, layout=layout)
     device = widgets.Dropdown(options=list(HARDWARE), value=hardware, description="preset device",
                               style=style, layout=layout)
     peak = widgets.FloatLogSlider(value=HARDWARE[hardware], base=10, min=9, max=16, step=0.05,
                                   description="FLOP/s per device", readout_format=".3g",
+                                  continuous_update=False,
                                   style=style, layout=layout)
     devices = widgets.IntSlider(value=n_devices, min=1, max=32768, description="devices",
                                 style=style, layout=layout)
     share = widgets.FloatSlider(value=utilisation, min=0.05, max=1.0, step=0.05,
                                 description="utilisation", readout_format=".0%",
                                 style=style, layout=layout)
-    readout = widgets.HTML()
-
-    def update(_change=None) -> None:
-        result = training_estimate(params.value, tokens.value, peak.value, devices.value,
-                                   share.value)
-        readout.value = estimate_html(result)
-
-    def pick_model(change) -> None:
-        params.value, tokens.value = MODELS[change["new"]]
-
-    def pick_device(change) -> None:
-        peak.value = HARDWARE[change["new"]]
-
-    model_choice.observe(pick_model, names="value")
-    device.observe(pick_device, names="value")
-    for slider in (params, tokens, peak, devices, share):
-        slider.observe(update, names="value")
-    update()
-    return widgets.VBox([model_choice, params, tokens, device, peak, devices, share, readout])
+    presets = {"models": [[name, list(values)] for name, values in MODELS.items()],
+               "hardware": [[name, value] for name, value in HARDWARE.items()]}
+    sliders = {"n_params": params, "n_tokens": tokens, "peak_flops": peak}
+    view = TrainingTimeView(data={
+        "presets": presets,
+        # the sliders a preset moves, as the widget manager names them
+        "sliders": {name: f"IPY_MODEL_{slider.model_id}" for name, slider in sliders.items()},
+    })
+    links = link_controls(view, {**sliders, "n_devices": devices, "utilisation": share,
+                                 "model": model_choice, "device": device})
+    box = widgets.VBox([model_choice, params, tokens, device, peak, devices, share, view])
+    box._links = links  # keeps the links alive as long as the widget
+    return box

@@ -61,13 +61,12 @@ def nnlib_run() -> tuple[float, list[float]]:
     return result["seconds"] * 1000.0, list(result["history"].loss)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=7, help="repetitions (default 7)")
-    args = parser.parse_args()
-    if args.repeats < 1:
-        parser.error(f"--repeats expected a whole number >= 1, got {args.repeats}")
+def measure(repeats: int = 7, verbose: bool = True) -> dict:
+    """Time the page and nnlib ``repeats`` times; return the medians and the median ratio.
 
+    Raises RuntimeError when the page's run is not nnlib's (the timing would be of another
+    computation).
+    """
     widget = WidgetPage("book/04_backprop.html", "training_playground")
     try:
         widget.page.wait_for_function("el => el.dataset.state === 'trained'",
@@ -75,7 +74,7 @@ def main() -> int:
         page_run(widget)  # warm-up: the page's first run also compiles the JavaScript
         nnlib_run()
         page_ms, nnlib_ms, ratios = [], [], []
-        for repeat in range(args.repeats):
+        for repeat in range(repeats):
             if repeat % 2 == 0:
                 p, history = page_run(widget)
                 n, losses = nnlib_run()
@@ -84,28 +83,51 @@ def main() -> int:
                 p, history = page_run(widget)
             worst = max(abs(a - b) / abs(b) for a, b in zip(history["loss"], losses, strict=True))
             if len(history["loss"]) != len(losses) or worst > 1e-6:
-                print(f"the page's run is not nnlib's: worst relative loss difference {worst:.1e}")
-                return 1
+                raise RuntimeError(f"the page's run is not nnlib's: worst relative loss "
+                                   f"difference {worst:.1e}")
             page_ms.append(p)
             nnlib_ms.append(n)
             ratios.append(p / n)
-            print(f"repetition {repeat + 1}: page {p:7.1f} ms, nnlib fit {n:7.1f} ms, "
-                  f"ratio {p / n:5.2f}")
+            if verbose:
+                print(f"repetition {repeat + 1}: page {p:7.1f} ms, nnlib fit {n:7.1f} ms, "
+                      f"ratio {p / n:5.2f}")
+        problems = widget.tab.problems()
     finally:
         widget.close()
+    return {"repeats": repeats, "page_ms": statistics.median(page_ms),
+            "nnlib_ms": statistics.median(nnlib_ms), "ratio": statistics.median(ratios),
+            "page_ms_all": page_ms, "nnlib_ms_all": nnlib_ms, "problems": problems}
 
-    page_median, nnlib_median = statistics.median(page_ms), statistics.median(nnlib_ms)
-    ratio = statistics.median(ratios)
-    print(f"\nplayground, chapter setting (100 epochs of 2-4-4-1 on the quadrants), "
-          f"{args.repeats} repetitions")
-    page_met = "met" if page_median <= PAGE_TARGET_MS else "NOT met"
-    print(f"  page: train + redraw   median {page_median:7.1f} ms  "
+
+def report(result: dict) -> None:
+    page_met = "met" if result["page_ms"] <= PAGE_TARGET_MS else "NOT met"
+    ratio_met = "met" if result["ratio"] <= RATIO_TARGET else "NOT met"
+    print(f"playground, chapter setting (100 epochs of 2-4-4-1 on the quadrants), "
+          f"{result['repeats']} repetitions")
+    print(f"  page: train + redraw   median {result['page_ms']:7.1f} ms  "
           f"(target <= {PAGE_TARGET_MS:.0f} ms: {page_met})")
-    print(f"  nnlib fit (Python)     median {nnlib_median:7.1f} ms")
-    print(f"  ratio page / nnlib     median {ratio:7.2f}     "
-          f"(target <= {RATIO_TARGET:.0f}: {'met' if ratio <= RATIO_TARGET else 'NOT met'})")
+    print(f"  nnlib fit (Python)     median {result['nnlib_ms']:7.1f} ms")
+    print(f"  ratio page / nnlib     median {result['ratio']:7.2f}     "
+          f"(target <= {RATIO_TARGET:.0f}: {ratio_met})")
     print(f"  machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f} (shared machines make times noisy)")
+    if result["problems"]:
+        print(f"  PROBLEMS: {result['problems']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=7, help="repetitions (default 7)")
+    args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error(f"--repeats expected a whole number >= 1, got {args.repeats}")
+    try:
+        result = measure(args.repeats)
+    except RuntimeError as error:
+        print(error)
+        return 1
+    print()
+    report(result)
     return 0
 
 

@@ -185,3 +185,43 @@ def test_chapter_opens_in_jupyterlite_offline_and_shows_its_cells(lite_site):
         assert all(re.search(r"pyodide|jsdelivr", url) for url in tab.blocked), tab.blocked
     finally:
         tab.close()
+
+
+def test_lite_pages_load_the_pyodide_notice_with_the_kernels_pyodide_url(lite_site):
+    url = lite.pyodide_url(lite_site)
+    assert url.startswith("https://") and re.search(r"/pyodide\.m?js$", url), url
+    assert (lite_site / lite.NOTICE.name).is_file()
+    page = (lite_site / "notebooks" / "index.html").read_text(encoding="utf-8")
+    tag = BeautifulSoup(page, "html.parser").find("script", src=f"../{lite.NOTICE.name}")
+    assert tag is not None, "the notebooks app does not load the Pyodide notice"
+    assert tag["data-pyodide-url"] == url
+
+
+def test_launch_button_tooltip_says_jupyterlite_needs_the_internet():
+    buttons = lite.launch_buttons(
+        type("Config", (), {"launch_repository_url": ""})(), "book/x", ".md",
+        lambda target, _: f"../{target}",
+    )
+    assert "needs the internet" in buttons[0]["tooltip"] and "Pyodide" in buttons[0]["tooltip"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+def test_offline_jupyterlite_says_within_15_seconds_that_python_cannot_start(lite_site):
+    """With the internet cut, the reader is told why cells will not run, not left waiting."""
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    import time
+
+    notebook = next(n for n in NOTEBOOKS if n.startswith("book/"))
+    started = time.monotonic()
+    tab = OfflinePage(f"{site_url()}/{lite.LITE}/{lite.APP}?path={notebook}")
+    try:
+        notice = tab.page.locator("#nnlib-pyodide-notice[role=alert]")
+        notice.wait_for(timeout=15_000)
+        waited = time.monotonic() - started
+        text = notice.inner_text()
+        assert "Python cannot start here" in text and "needs the internet" in text, text
+        assert urlsplit(lite.pyodide_url(lite_site)).hostname in text, text
+        assert waited <= 15, f"the notice came after {waited:.1f} s"
+        assert notice.get_by_role("link", name="Back to the book").count() == 1
+    finally:
+        tab.close()

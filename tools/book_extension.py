@@ -44,16 +44,17 @@ def widgets_fingerprint(folder: Path = WIDGETS) -> str:
     return digest.hexdigest()
 
 
-def _cache_folder(config) -> Path | None:
-    path = getattr(config, "nb_execution_cache_path", "")
-    return Path(path) if path else None
+def _cache_folder(app) -> Path:
+    """myst-nb's execution cache: nb_execution_cache_path, by default <outdir>/../.jupyter_cache."""
+    path = getattr(app.config, "nb_execution_cache_path", "")
+    return Path(path) if path else Path(app.outdir).parent / ".jupyter_cache"
 
 
 def _drop_stale_executions(app, config) -> None:
     """config-inited: forget cached executions made with other widget code than nnlib's now."""
     app.nnlib_widgets_stale = False
-    folder = _cache_folder(config)
-    if folder is None or not folder.is_dir():
+    folder = _cache_folder(app)
+    if not folder.is_dir():
         return
     stamp = folder / FINGERPRINT
     if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == widgets_fingerprint():
@@ -71,8 +72,8 @@ def _read_everything_again(app, env, added, changed, removed):
 
 def _stamp_cache(app, exception) -> None:
     """build-finished: record which widget code the cached executions were made with."""
-    folder = _cache_folder(app.config)
-    if exception is None and folder is not None and folder.is_dir():
+    folder = _cache_folder(app)
+    if exception is None and folder.is_dir():
         (folder / FINGERPRINT).write_text(widgets_fingerprint() + "\n", encoding="utf-8")
 
 

@@ -28,7 +28,9 @@ numpy and matplotlib are loaded from the jsDelivr CDN when a notebook's kernel s
 from __future__ import annotations
 
 import functools
+import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -50,8 +52,13 @@ DISABLED_EXTENSIONS = ["@jupyter/nbgrader", "jupyterlab-jupytext"]
 INSTALL_CELL = (
     "# In JupyterLite (Python in your browser): install the course library nnlib, shipped with\n"
     "# the website, and the widgets. Run this cell first; elsewhere it is not needed.\n"
-    "%pip install -q nnlib ipywidgets"
+    "%pip install -q nnlib ipywidgets anywidget"
 )
+# Says so on the page when Pyodide (loaded from a CDN) cannot be reached: tools/lite_static/.
+NOTICE = Path(__file__).resolve().parent / "lite_static" / "pyodide_notice.js"
+# The lite apps whose pages get the notice (the launch buttons open "notebooks").
+NOTICE_APPS = ("notebooks", "lab", "tree", "repl", "consoles", "edit")
+PYODIDE_URL = re.compile(r"https://[^\s\"'`]+/pyodide\.m?js")
 INSTALL_TAG = "jupyterlite-install"
 
 
@@ -156,7 +163,7 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 def build_lite(site: Path, root: Path = ROOT, log=print) -> Path:
     """Build the JupyterLite site into ``site/lite``; return that folder."""
-    site = Path(site)
+    site = Path(site).resolve()  # jupyter lite build runs in another folder
     out = site / LITE
     notebooks = lite_notebooks(root)
     jupyter = Path(sys.executable).parent / "jupyter"
@@ -204,8 +211,40 @@ def build_lite(site: Path, root: Path = ROOT, log=print) -> Path:
             "jupyter lite build",
             cwd=lite_dir,
         )
+    add_pyodide_notice(out)
     log(f"JupyterLite: {len(notebooks)} notebooks and the nnlib wheel in {out}")
     return out
+
+
+def pyodide_url(lite_site: Path) -> str:
+    """The URL of Pyodide that the built kernel loads (from its settings, else its default)."""
+    config = json.loads((lite_site / "jupyter-lite.json").read_text(encoding="utf-8"))
+    settings = config.get("jupyter-config-data", {}).get("litePluginSettings", {})
+    for plugin in settings.values():
+        if isinstance(plugin, dict) and plugin.get("pyodideUrl"):
+            return str(plugin["pyodideUrl"])
+    found = set()
+    for script in (lite_site / "extensions").glob("@jupyterlite/pyodide-kernel*/static/*.js"):
+        found.update(PYODIDE_URL.findall(script.read_text(encoding="utf-8", errors="replace")))
+    if len(found) != 1:
+        raise LiteBuildError(f"JupyterLite: expected one Pyodide URL in the kernel extension, "
+                             f"found {sorted(found) or 'none'}")
+    return found.pop()
+
+
+def add_pyodide_notice(lite_site: Path) -> None:
+    """Add pyodide_notice.js to the lite apps' pages: a clear message when Python cannot load."""
+    shutil.copy2(NOTICE, lite_site / NOTICE.name)
+    url = html.escape(pyodide_url(lite_site), quote=True)
+    for app in NOTICE_APPS:
+        page = lite_site / app / "index.html"
+        if not page.is_file():
+            continue
+        text = page.read_text(encoding="utf-8")
+        tag = (f'<script src="../{NOTICE.name}" data-pyodide-url="{url}" '
+               f'data-book-url="../../index.html"></script>')
+        if NOTICE.name not in text:
+            page.write_text(text.replace("</body>", f"{tag}\n</body>", 1), encoding="utf-8")
 
 
 # --- launch buttons ---------------------------------------------------------------------
@@ -239,7 +278,8 @@ def launch_buttons(config, pagename: str, source_suffix: str, pathto) -> list[di
         {
             "type": "link",
             "text": "JupyterLite",
-            "tooltip": "Run this page in your browser (JupyterLite, nothing to install)",
+            "tooltip": "Run this page in your browser with JupyterLite: nothing to install, but it "
+            "needs the internet to load Python (Pyodide, numpy, matplotlib) from a CDN",
             "icon": "_static/images/logo_jupyterlite.svg",
             "url": f"{pathto(f'{LITE}/{APP}', 1)}?{urlencode({'path': f'{pagename}.ipynb'})}",
         }

@@ -83,7 +83,16 @@ export default {
       area.show(diagram(state.layer_sizes, title), alt, readout);
     };
     const cleanup = redrawOn(model, ["n_in", "n_hidden", "n_out"], area, draw);
-    const safeDraw = () => { try { draw(); } catch (error) { area.problem(`This setting cannot be drawn: ${error.message}`); } };
+    const safeDraw = () => {
+      try {
+        const start = performance.now();
+        draw();
+        area.root.dataset.drawMs = (performance.now() - start).toFixed(3);
+      } catch (error) {
+        console.warn("nnlib widget:", error);
+        area.problem(`This setting cannot be drawn: ${error.message}`);
+      }
+    };
     for (const slider of unitSliders) slider.on("change:value", safeDraw);
     return () => {
       cleanup();

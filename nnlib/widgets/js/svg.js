@@ -156,7 +156,10 @@ export function liveArea(el, { width = 640, readoutFirst = true, name = "" } = {
 export function redrawOn(model, names, area, draw) {
   const run = () => {
     try {
+      const start = performance.now();
       draw();
+      // how long computing and drawing took (read by benchmarks/bench_widgets.py)
+      area.root.dataset.drawMs = (performance.now() - start).toFixed(3);
     } catch (error) {
       console.warn("nnlib widget:", error);
       area.problem(`This setting cannot be drawn: ${error.message}`);

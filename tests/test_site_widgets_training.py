@@ -274,15 +274,17 @@ def test_playground_shows_a_diverging_run_clearly(playground):
     playground.choose("optimiser", "sgd")
 
 
-def test_playground_fits_a_phone_screen():
-    widget = WidgetPage(PAGE, "training_playground", viewport={"width": 390, "height": 844})
+@pytest.mark.parametrize("name", ["learning_rate", "training_playground"])
+def test_chapter_4_widgets_fit_a_phone_screen(name):
+    widget = WidgetPage(PAGE, name, viewport={"width": 390, "height": 844})
     try:
-        wait_trained(widget)
+        if name == "training_playground":
+            wait_trained(widget)
         width = widget.page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page is {width} px wide on a 390 px phone"
         parts = widget.area.locator(".widget-slider, .widget-dropdown, button.nnlib-train, "
-                                    ".nnlib-readout, svg[role=img]")
-        assert parts.count() >= 12
+                                    ".nnlib-readout, .widget-readout, svg[role=img]")
+        assert parts.count() >= (12 if name == "training_playground" else 6)
         for i in range(parts.count()):
             box = parts.nth(i).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390.5, (

@@ -13,7 +13,7 @@ import { addRowStyle } from "./row_layout.js";
 
 const TRAITS = ["dataset_index", "hidden_layers", "units", "activation_index", "lr_index",
   "optimizer_index", "epochs", "seed"];
-const CHUNK_MS = 40;       // train this long between two redraws while training
+const CHUNK_MS = 40;       // train at least this long between two redraws while training
 
 // The setting the controls show, in train_playground's words; throws on a value out of range.
 function currentSetting(model) {
@@ -245,13 +245,17 @@ export default {
       showNetwork();
       area.root.dataset.state = "training";
       const started = performance.now();
+      let budget = CHUNK_MS;
       const chunk = () => {
         if (job !== run) return;                   // Train was pressed again: a new run took over
         try {
-          const until = performance.now() + CHUNK_MS;
+          const until = performance.now() + budget;
           while (run.more(1) && performance.now() < until);
           const finished = run.done();
+          const drawStart = performance.now();
           draw(run, finished);
+          // train at least 4 times as long as a redraw takes, so redraws cost at most a fifth
+          budget = Math.max(CHUNK_MS, 4 * (performance.now() - drawStart));
           if (finished) {
             area.root.dataset.trainMs = String(performance.now() - started);
             job = null;

@@ -136,9 +136,9 @@ def test_every_widget_renders_its_controls_and_first_plot(chapter):
     assert without_controls == [], f"{page}: widgets drawn with no control: {without_controls}"
     for widget in seen.widgets:
         if plots.get(widget["model"]) == "live":
-            assert widget["live_plots"] >= 1, (
+            assert widget["live_views"] >= 1, (
                 f"{page}: widget {widget['model']} ({widget['labels'][:4]}) has a view drawn in "
-                f"the browser, but it drew no plot"
+                f"the browser, but the view did not draw (or shows a problem)"
             )
         elif plots.get(widget["model"]):
             assert widget["images"] and all(widget["images"]), (

@@ -21,7 +21,8 @@ Usage (builds the site unless SITE_HTML points at a built one)::
 
     SITE_HTML=_build/html .venv/bin/python benchmarks/bench_widgets.py [MOVES]
 
-Writes benchmarks/results/widgets.json. To add a widget: one ``Case`` in ``CASES`` (the page,
+Writes benchmarks/results/widgets.json (and playground.json: the playground's training in the
+page, measured by bench_playground_page.py). To add a widget: one ``Case`` in ``CASES`` (the page,
 the view's ``data-widget`` name, the label of the control to move). A measurement of another
 kind (e.g. training in the page) adds its own function and its rows to ``main``.
 """
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT), str(ROOT / "benchmarks")]
 
 from widget_page import WidgetPage  # noqa: E402
 
@@ -55,6 +56,8 @@ CASES = [
     Case("book/02_layers.html", "network_builder", "units in hidden 1"),
     Case("book/03_activations.html", "temperature", "T"),
     Case("book/03_activations.html", "activation_explorer", "x from, to"),
+    Case("book/04_backprop.html", "learning_rate", "learning rate"),
+    Case("book/04_backprop.html", "learning_rate", "steps"),
     Case("book/05_scale.html", "training_time", "devices"),
 ]
 
@@ -112,9 +115,18 @@ def main(argv: list[str]) -> int:
               + (f"  PROBLEMS: {row['problems']}" if row["problems"] else ""))
     print(f"\nmedians over {moves} keyboard moves per widget; frame = {FRAME_MS:.1f} ms (60 Hz); "
           "redraw = key press to view updated = draw (nnlib's JavaScript) + manager (the rest)")
+    # The playground is not redrawn per slider move: it trains when Train is pressed
+    # (benchmarks/bench_playground_page.py: 100 epochs in the page vs nnlib's fit).
+    from bench_playground_page import measure as measure_playground
+    from bench_playground_page import report as report_playground
+
+    print()
+    playground = measure_playground(repeats=5, verbose=False)
+    report_playground(playground)
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "widgets.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    (results / "playground.json").write_text(json.dumps(playground, indent=1), encoding="utf-8")
     return 0
 
 

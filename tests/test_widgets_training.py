@@ -119,19 +119,28 @@ def test_draw_learning_rate_draws_curve_path_and_steps_even_when_diverging(lr):
     plt.close(fig)
 
 
-def test_learning_rate_widget_has_log_slider_and_steps_slider_and_initial_plot():
+def test_learning_rate_widget_has_exact_stops_a_steps_slider_and_a_browser_view():
     import ipywidgets as widgets
+
+    from nnlib.widgets.training import LEARNING_RATES_1D, LearningRateView
 
     w = learning_rate_widget()
     parts = _all_children(w)
-    lr_sliders = [p for p in parts if isinstance(p, widgets.FloatLogSlider)]
+    lr_sliders = [p for p in parts if isinstance(p, widgets.SelectionSlider)]
     steps_sliders = [p for p in parts if isinstance(p, widgets.IntSlider)]
-    assert len(lr_sliders) == 1 and lr_sliders[0].value == pytest.approx(0.1)
-    assert lr_sliders[0].min == -3 and 10 ** lr_sliders[0].max > 1.0  # reaches divergence
+    views = [p for p in parts if isinstance(p, LearningRateView)]
+    assert len(lr_sliders) == 1 and lr_sliders[0].value == 0.1
+    assert lr_sliders[0].label == "0.1"  # the reader sees exactly the number the text names
+    for named in (0.01, 0.03, 0.1, 0.3, 0.8, 1.1):  # rates the chapter names
+        assert named in LEARNING_RATES_1D
+    assert min(LEARNING_RATES_1D) == 0.001 and max(LEARNING_RATES_1D) > 1.0  # reaches divergence
     assert len(steps_sliders) == 1 and steps_sliders[0].value == 20
-    assert sum(isinstance(p, widgets.Output) for p in parts) == 1
-    lr_sliders[0].value = 1.2  # moving the slider to a diverging rate redraws without error
-    plt.close("all")
+    assert len(views) == 1 and views[0].data["lr_options"] == list(LEARNING_RATES_1D)
+    assert views[0].lr_index == LEARNING_RATES_1D.index(0.1) and views[0].steps == 20
+    links = {(link.source[0], link.source[1], link.target[1]) for link in w._links}
+    assert links == {(lr_sliders[0], "index", "lr_index"), (steps_sliders[0], "value", "steps")}
+    with pytest.raises(ValueError, match="stops"):
+        learning_rate_widget(lr=0.0316)
 
 
 # --- the training playground ---------------------------------------------------------------
@@ -253,47 +262,52 @@ def test_draw_playground_draws_boundary_and_both_curves(default_run):
     plt.close(fig)
 
 
-def test_playground_widget_trains_default_on_build_and_retrains_on_click():
+def test_playground_widget_links_every_control_to_the_browser_view():
     import ipywidgets as widgets
 
-    w = training_playground_widget(epochs=20)
+    from nnlib.widgets.training import PLAYGROUND_LEARNING_RATES, PlaygroundView
+
+    w = training_playground_widget(epochs=20, units=8)
     parts = _all_children(w)
     dropdowns = {p.description: p for p in parts if isinstance(p, widgets.Dropdown)}
     assert set(dropdowns) == {"data set", "activation", "optimiser"}
     assert dropdowns["data set"].options == ("quadrants", "circles", "moons", "spirals")
     sliders = {p.description: p for p in parts if isinstance(p, (widgets.IntSlider,
-                                                                   widgets.FloatLogSlider))}
-    assert {"hidden layers", "units per layer", "learning rate", "epochs"} <= set(sliders)
-    readout = [p for p in parts if isinstance(p, widgets.HTML) and "epochs" in p.value]
-    assert readout and "After 20 epochs" in readout[0].value  # the default run was trained
-    button = [p for p in parts if isinstance(p, widgets.Button)][0]
-    dropdowns["data set"].value = "circles"
-    sliders["epochs"].value = 10
-    button.click()
-    assert "After 10 epochs" in readout[0].value
-    assert not button.disabled
-    plt.close("all")
+                                                                   widgets.SelectionSlider))}
+    assert set(sliders) == {"hidden layers", "units per layer", "learning rate", "epochs", "seed"}
+    assert sliders["hidden layers"].min == 0  # 0 hidden layers: a straight line
+    assert sliders["learning rate"].label == "0.03"  # exactly the chapter's rate
+    assert 0.03 in PLAYGROUND_LEARNING_RATES and 0.01 in PLAYGROUND_LEARNING_RATES
+    (view,) = [p for p in parts if isinstance(p, PlaygroundView)]
+    lr_index = PLAYGROUND_LEARNING_RATES.index(0.03)
+    assert (view.epochs, view.units, view.lr_index) == (20, 8, lr_index)
+    linked = {link.target[1]: (link.source[0].description, link.source[1]) for link in w._links}
+    assert linked == {
+        "dataset_index": ("data set", "index"), "hidden_layers": ("hidden layers", "value"),
+        "units": ("units per layer", "value"), "activation_index": ("activation", "index"),
+        "lr_index": ("learning rate", "index"), "optimizer_index": ("optimiser", "index"),
+        "epochs": ("epochs", "value"), "seed": ("seed", "value")}
+    assert view.data["datasets"] == list(dropdowns["data set"].options)
+    assert view.data["lr_options"] == list(PLAYGROUND_LEARNING_RATES)
 
 
-def test_playground_widget_reports_divergence_instead_of_raising(monkeypatch):
-    import ipywidgets as widgets
+@pytest.mark.parametrize("settings, message", [
+    (dict(lr=0.0316), "stops"),
+    (dict(units=17), "units"),
+    (dict(dataset="xor"), "dataset"),
+])
+def test_playground_widget_rejects_settings_its_controls_cannot_show(settings, message):
+    with pytest.raises(ValueError, match=message):
+        training_playground_widget(**settings)
 
-    import nnlib.widgets.training as training
 
-    w = training_playground_widget(epochs=10)
-    parts = _all_children(w)
+def test_train_playground_says_in_which_epoch_a_run_diverged():
+    from nnlib.widgets.training import TrainingDiverged
 
-    def diverging(**setting):
-        raise FloatingPointError("the loss became inf in epoch 3")
-
-    # Train with a run that blows up (as fit does when the loss becomes infinite).
-    monkeypatch.setattr(training, "train_playground", diverging)
-    button = [p for p in parts if isinstance(p, widgets.Button)][0]
-    button.click()  # must not raise
-    readout = [p for p in parts if isinstance(p, widgets.HTML)][0]
-    assert "too large" in readout.value and "Lower it" in readout.value
-    assert not button.disabled  # the reader can press Train again
-    plt.close("all")
+    with pytest.raises(TrainingDiverged, match="diverged: the loss is NaN in epoch") as info:
+        train_playground(activation="leaky_relu", optimizer="momentum", lr=10.0, epochs=30)
+    assert info.value.epoch >= 1 and len(info.value.history) == info.value.epoch - 1
+    assert "Lower it" in str(info.value)
 
 
 def test_playground_widget_rejects_unknown_settings():

@@ -10,9 +10,13 @@ first_epoch_reaching(values, threshold)         the first epoch whose value reac
 draw_learning_rate(state, axes)                 the two plots the learning-rate widget shows
 draw_playground(result, axes)                   the three plots the playground shows
 
-The builders ``learning_rate_widget`` and ``training_playground_widget`` only wire sliders,
-dropdowns and a button to those functions. Plots are drawn with matplotlib into ``Output``
-widgets when the builder runs, so the saved notebook (and the static page) shows the first plot.
+The builders ``learning_rate_widget`` and ``training_playground_widget`` set sliders and
+dropdowns beside a *view* (``LearningRateView``, ``PlaygroundView``): an anywidget whose
+JavaScript computes and draws in the browser, so the widgets work in JupyterLab and on the
+book's website, where no kernel runs (see nnlib/widgets/live.py). The JavaScript
+(``js/learning_rate.js``, ``js/playground.js`` and the trainer they share, ``js/trainer.js``)
+mirrors the functions above, which stay the reference: tests check that both give the same
+numbers (tests/test_widget_trainer_js.py under Node, the site's tests in Chromium).
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ import time
 from typing import Any
 
 import numpy as np
+import traitlets
 
 from nnlib import data
 from nnlib.network import History, Sequential, mlp
 from nnlib.optim import SGD, Adam
+from nnlib.widgets.live import LiveView, esm
 
 __all__ = [
     "W_BEST",
@@ -35,14 +41,19 @@ __all__ = [
     "gradient_descent_path",
     "learning_rate_state",
     "draw_learning_rate",
+    "LEARNING_RATES_1D",
+    "LearningRateView",
     "learning_rate_widget",
     "DATASETS",
     "OPTIMIZERS",
     "PLAYGROUND_ACTIVATIONS",
     "PLAYGROUND_DEFAULTS",
     "first_epoch_reaching",
+    "TrainingDiverged",
     "train_playground",
     "draw_playground",
+    "PLAYGROUND_LEARNING_RATES",
+    "PlaygroundView",
     "training_playground_widget",
 ]
 
@@ -182,35 +193,59 @@ def draw_learning_rate(state: dict, lr: float, axes: Any) -> None:
                        fontsize=10)
 
 
-def learning_rate_widget(lr: float = 0.1, steps: int = 20, w0: float = -1.0):
-    """A log-scale learning-rate slider and a steps slider over gradient descent on loss_1d.
+LEARNING_RATES_1D = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8,
+                     0.9, 1.0, 1.1, 1.2)
+"""The learning-rate widget's stops: below about 0.05 the 20 steps crawl, around 0.5 one step
+lands on the minimum, between 0.5 and 1 w jumps from side to side, at 1 it bounces for ever,
+above 1 it flies away. Every stop is a number the chapter can name exactly."""
 
-    lr from 0.001 to about 1.26: below about 0.05 the 20 steps crawl, around 0.5 one step lands
-    on the minimum, between 0.5 and 1 w jumps from side to side, above 1 it flies away.
+
+class LearningRateView(LiveView):
+    """The learning-rate widget's plots and readout, computed in the browser by
+    js/learning_rate.js (which mirrors :func:`learning_rate_state` and
+    :func:`draw_learning_rate`). ``lr_index`` follows the learning-rate slider (an index into
+    ``data["lr_options"]``), ``steps`` the steps slider; ``data["w0"]`` is the start."""
+
+    _esm = esm("learning_rate.js")
+    lr_index = traitlets.Int(LEARNING_RATES_1D.index(0.1)).tag(sync=True)
+    steps = traitlets.Int(20).tag(sync=True)
+
+
+def _control_layout():
+    import ipywidgets as widgets
+
+    return dict(style={"description_width": "8.5em"},
+                layout=widgets.Layout(width="21em", max_width="100%"))
+
+
+def learning_rate_widget(lr: float = 0.1, steps: int = 20, w0: float = -1.0):
+    """A learning-rate slider (stops ``LEARNING_RATES_1D``, 0.001 to 1.2) and a steps slider
+    (1 to 60) over gradient descent on ``loss_1d`` from ``w0``.
+
+    The plots and readout are a :class:`LearningRateView`, drawn in the browser: they follow
+    the sliders in JupyterLab and on the book's website alike (no kernel needed).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     learning_rate_state(lr, steps, w0)  # fails early on bad values
-    lr_slider = widgets.FloatLogSlider(value=float(lr), base=10, min=-3, max=0.1, step=0.05,
-                                       description="learning rate", readout_format=".3g",
-                                       continuous_update=False,
-                                       style={"description_width": "100px"},
-                                       layout=widgets.Layout(width="420px"))
+    if lr not in LEARNING_RATES_1D:
+        raise ValueError(f"learning_rate_widget expected lr to be one of the slider's stops "
+                         f"{LEARNING_RATES_1D}, got {lr!r}.")
+    if not 1 <= steps <= 60:
+        raise ValueError(f"learning_rate_widget expected steps from 1 to 60, got {steps!r}.")
+    lr_slider = widgets.SelectionSlider(options=[(f"{v:g}", v) for v in LEARNING_RATES_1D],
+                                        value=lr, description="learning rate",
+                                        **_control_layout())
     steps_slider = widgets.IntSlider(value=int(steps), min=1, max=60, description="steps",
-                                     continuous_update=False,
-                                     style={"description_width": "100px"},
-                                     layout=widgets.Layout(width="420px"))
-
-    def update(lr, steps):
-        state = learning_rate_state(lr, steps, w0)
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-        draw_learning_rate(state, lr, axes)
-        fig.tight_layout()
-        plt.show()
-
-    plot = widgets.interactive_output(update, {"lr": lr_slider, "steps": steps_slider})
-    return widgets.VBox([widgets.HBox([lr_slider, steps_slider]), plot])
+                                     **_control_layout())
+    view = LearningRateView(data={"lr_options": list(LEARNING_RATES_1D), "w0": float(w0)},
+                            lr_index=lr_slider.index, steps=steps_slider.value)
+    links = [widgets.jsdlink((lr_slider, "index"), (view, "lr_index")),
+             widgets.jsdlink((steps_slider, "value"), (view, "steps"))]
+    box = widgets.VBox([widgets.HBox([lr_slider, steps_slider],
+                                     layout=widgets.Layout(flex_flow="row wrap")), view])
+    box._links = links  # noqa: SLF001 (keeps the links alive as long as the widget)
+    return box
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,8 +326,9 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
 
     Raises
     ------
-    FloatingPointError
-        when the loss becomes infinite (learning rate too large).
+    TrainingDiverged (a FloatingPointError)
+        when the network's outputs or the loss become NaN or infinite (learning rate too
+        large); its ``epoch`` says in which epoch, its ``history`` holds the epochs before.
     """
     who = "train_playground"
     if dataset not in DATASETS:
@@ -327,14 +363,21 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
     stops = sorted({int(e) for e in snapshot_epochs if e > 0} | {epochs})
     done = 0
     start = time.perf_counter()
-    for stop in stops:  # train in pieces so that copies can be kept in between
-        part = model.fit(X_train, y_train, "bce_logits", opt, epochs=stop - done,
-                         batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-            history[key].extend(part[key])
-        done = stop
-        if stop in snapshot_epochs:
-            snapshots[stop] = copy.deepcopy(model)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below
+            for stop in stops:  # train in pieces so that copies can be kept in between
+                part = model.fit(X_train, y_train, "bce_logits", opt, epochs=stop - done,
+                                 batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
+                for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                    history[key].extend(part[key])
+                done = stop
+                if stop in snapshot_epochs:
+                    snapshots[stop] = copy.deepcopy(model)
+    except (FloatingPointError, ValueError) as error:  # NaN or inf outputs or loss
+        if isinstance(error, ValueError) and "finite" not in str(error):
+            raise
+        raise _diverged(X_train, y_train, X_val, y_val, hidden_layers, units, activation,
+                        optimizer, lr, seed, batch_size) from error
     seconds = time.perf_counter() - start
     return {
         "model": model,
@@ -345,6 +388,36 @@ def train_playground(dataset: str = "quadrants", hidden_layers: int = 2, units: 
         "seconds": seconds,
         "X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
     }
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss (or the network's output) became NaN or infinite: training cannot go on.
+
+    ``epoch`` is the epoch in which it happened (counting from 1); ``history`` holds the
+    epochs before it.
+    """
+
+    def __init__(self, epoch: int, history: History, lr: float) -> None:
+        self.epoch, self.history = epoch, history
+        super().__init__(f"diverged: the loss is NaN in epoch {epoch}: the learning rate "
+                         f"{lr:g} is too large for this setting. Lower it and train again.")
+
+
+def _diverged(X_train, y_train, X_val, y_val, hidden_layers, units, activation, optimizer, lr,
+              seed, batch_size) -> TrainingDiverged:
+    """Train the same run again one epoch at a time, to say in which epoch it diverged."""
+    model = mlp([2] + [units] * hidden_layers + [1], activation=activation, rng=seed)
+    opt, gen, history = _make_optimizer(optimizer, lr), np.random.default_rng(seed), History()
+    for epoch in range(1, 100_000):
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                part = model.fit(X_train, y_train, "bce_logits", opt, epochs=1,
+                                 batch_size=batch_size, validation_data=(X_val, y_val), rng=gen)
+        except (FloatingPointError, ValueError):
+            return TrainingDiverged(epoch, history, lr)
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            history[key].extend(part[key])
+    raise AssertionError("a run that diverged did not diverge again")  # pragma: no cover
 
 
 def draw_playground(result: dict, axes: Any, title: str | None = None) -> None:
@@ -359,85 +432,89 @@ def draw_playground(result: dict, axes: Any, title: str | None = None) -> None:
     ax_acc.axhline(0.95, color="black", linestyle=":", linewidth=1)
 
 
-def _playground_summary(result: dict) -> str:
-    e95 = result["epoch_95"]
-    reached = (f"validation accuracy passed 95% in epoch <b>{e95}</b>" if e95 is not None
-               else "validation accuracy <b>never reached 95%</b>")
-    return (f"After {len(result['history'])} epochs: validation accuracy "
-            f"<b>{result['val_accuracy']:.1%}</b>; {reached}. "
-            f"({result['model'].n_params} parameters, trained in {result['seconds']:.1f} s.)")
+PLAYGROUND_LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""The playground's learning-rate stops (as the TensorFlow Playground's): factors of about 3."""
+
+
+class PlaygroundView(LiveView):
+    """The playground's Train button, plots and readout: js/playground.js trains the network
+    in the browser with js/trainer.js (which mirrors :func:`train_playground`: same data,
+    initial weights, batches, loss and optimiser) and draws what :func:`draw_playground` draws.
+    The traits follow the controls; ``*_index`` traits index the lists in ``data``."""
+
+    _esm = esm("playground.js")
+    dataset_index = traitlets.Int(0).tag(sync=True)
+    hidden_layers = traitlets.Int(PLAYGROUND_DEFAULTS["hidden_layers"]).tag(sync=True)
+    units = traitlets.Int(PLAYGROUND_DEFAULTS["units"]).tag(sync=True)
+    activation_index = traitlets.Int(0).tag(sync=True)
+    lr_index = traitlets.Int(PLAYGROUND_LEARNING_RATES.index(0.03)).tag(sync=True)
+    optimizer_index = traitlets.Int(0).tag(sync=True)
+    epochs = traitlets.Int(PLAYGROUND_DEFAULTS["epochs"]).tag(sync=True)
+    seed = traitlets.Int(PLAYGROUND_DEFAULTS["seed"]).tag(sync=True)
 
 
 def training_playground_widget(**settings: Any):
     """The training playground: choose a data set and a network, press Train, see the result.
 
     Controls: data set (quadrants, circles, moons, spirals), hidden layers (0-4), units per
-    layer (1-16), activation, learning rate (log slider), optimiser (sgd, momentum, adam),
-    epochs and seed. The default setting (``PLAYGROUND_DEFAULTS``, overridable by keyword) is
-    trained when the widget is built, so the page shows its boundary and curves from the start.
+    layer (1-16), activation, learning rate (``PLAYGROUND_LEARNING_RATES``), optimiser (sgd,
+    momentum, adam), epochs (10-300) and seed (0-9). The setting starts at
+    ``PLAYGROUND_DEFAULTS`` (overridable by keyword) and is trained as soon as the widget is
+    shown. Training runs in the browser (a :class:`PlaygroundView`), in JupyterLab and on the
+    book's website alike, and gives the numbers :func:`train_playground` gives.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
     unknown = set(settings) - set(PLAYGROUND_DEFAULTS)
     if unknown:
         raise TypeError(f"training_playground_widget got unknown settings {sorted(unknown)}; "
                         f"expected some of {sorted(PLAYGROUND_DEFAULTS)}.")
     start = {**PLAYGROUND_DEFAULTS, **settings}
-    style = {"description_width": "110px"}
-    layout = widgets.Layout(width="300px")
+    if start["lr"] not in PLAYGROUND_LEARNING_RATES:
+        raise ValueError(f"training_playground_widget expected lr to be one of the slider's "
+                         f"stops {PLAYGROUND_LEARNING_RATES}, got {start['lr']!r}.")
+    ranges = {"hidden_layers": (0, 4), "units": (1, 16), "epochs": (10, 300), "seed": (0, 9)}
+    for name, (low, high) in ranges.items():
+        _check_count(start[name], name, "training_playground_widget", low=low, high=high)
+    for name, choices in (("dataset", DATASETS), ("activation", PLAYGROUND_ACTIVATIONS),
+                          ("optimizer", OPTIMIZERS)):
+        if start[name] not in choices:
+            raise ValueError(f"training_playground_widget expected {name} to be one of "
+                             f"{list(choices)}, got {start[name]!r}.")
+    look = _control_layout()
     controls = {
         "dataset": widgets.Dropdown(options=list(DATASETS), value=start["dataset"],
-                                    description="data set", style=style, layout=layout),
+                                    description="data set", **look),
         "hidden_layers": widgets.IntSlider(value=start["hidden_layers"], min=0, max=4,
-                                           description="hidden layers", style=style,
-                                           layout=layout),
+                                           description="hidden layers", **look),
         "units": widgets.IntSlider(value=start["units"], min=1, max=16,
-                                   description="units per layer", style=style, layout=layout),
+                                   description="units per layer", **look),
         "activation": widgets.Dropdown(options=list(PLAYGROUND_ACTIVATIONS),
                                        value=start["activation"], description="activation",
-                                       style=style, layout=layout),
-        "lr": widgets.FloatLogSlider(value=start["lr"], base=10, min=-3, max=0, step=0.1,
-                                     description="learning rate", readout_format=".3g",
-                                     style=style, layout=layout),
+                                       **look),
+        "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in PLAYGROUND_LEARNING_RATES],
+                                      value=start["lr"], description="learning rate", **look),
         "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), value=start["optimizer"],
-                                      description="optimiser", style=style, layout=layout),
+                                      description="optimiser", **look),
         "epochs": widgets.IntSlider(value=start["epochs"], min=10, max=300, step=10,
-                                    description="epochs", style=style, layout=layout),
-        "seed": widgets.IntSlider(value=start["seed"], min=0, max=9, description="seed",
-                                  style=style, layout=layout),
+                                    description="epochs", **look),
+        "seed": widgets.IntSlider(value=start["seed"], min=0, max=9, description="seed", **look),
     }
-    button = widgets.Button(description="Train", button_style="primary", icon="play",
-                            layout=widgets.Layout(width="300px"))
-    readout = widgets.HTML()
-    plot = widgets.Output()
-
-    def run(_=None):
-        setting = {name: c.value for name, c in controls.items()}
-        button.disabled = True
-        readout.value = "training..."
-        try:
-            result = train_playground(**setting)
-        except FloatingPointError:
-            result = None
-            readout.value = ("The loss became infinite: the learning rate is too large for this "
-                             "setting. Lower it and press Train again.")
-        finally:
-            button.disabled = False
-        if result is None:
-            return
-        readout.value = _playground_summary(result)
-        with plot:
-            plot.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-            draw_playground(result, axes, title=f"{setting['dataset']} after "
-                                                f"{setting['epochs']} epochs")
-            fig.tight_layout()
-            plt.show()
-
-    button.on_click(run)
-    run()
+    # Dropdowns and the selection slider share their index with the browser, sliders their value.
+    traits = {"dataset": ("index", "dataset_index"), "hidden_layers": ("value", "hidden_layers"),
+              "units": ("value", "units"), "activation": ("index", "activation_index"),
+              "lr": ("index", "lr_index"), "optimizer": ("index", "optimizer_index"),
+              "epochs": ("value", "epochs"), "seed": ("value", "seed")}
+    view = PlaygroundView(
+        data={"datasets": list(DATASETS), "activations": list(PLAYGROUND_ACTIVATIONS),
+              "optimizers": list(OPTIMIZERS), "lr_options": list(PLAYGROUND_LEARNING_RATES)},
+        **{trait: getattr(controls[name], attr) for name, (attr, trait) in traits.items()})
+    links = [widgets.jsdlink((controls[name], attr), (view, trait))
+             for name, (attr, trait) in traits.items()]
     left = widgets.VBox([controls[k] for k in ("dataset", "hidden_layers", "units",
                                                 "activation")])
-    right = widgets.VBox([controls[k] for k in ("lr", "optimizer", "epochs", "seed")] + [button])
-    return widgets.VBox([widgets.HBox([left, right]), readout, plot])
+    right = widgets.VBox([controls[k] for k in ("lr", "optimizer", "epochs", "seed")])
+    box = widgets.VBox([widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")),
+                        view])
+    box._links = links  # noqa: SLF001 (keeps the links alive as long as the widget)
+    return box

@@ -21,13 +21,15 @@ the formula when it is not. PyTorch instead rounds down and silently ignores the
 columns that do not fill a window (ResNet's first layer relies on that: a 7x7 kernel with stride
 2 and padding 3 turns 224 pixels into (224 + 6 - 7) / 2 + 1 = 112.5, rounded down to 112).
 
-How the layers are vectorised: ``numpy.lib.stride_tricks.sliding_window_view`` gives a *view*
-of all ``k x k`` windows of the padded image, shape ``(N, C, H', W', k, k)``, without copying a
-single number (it only changes how numpy steps through memory). Taking every s-th window gives
-the stride. One ``np.tensordot`` then multiplies every window with every kernel: that is the
-"im2col + matrix product" of the big libraries, in one line. The backward pass goes the other
-way ("col2im"): each of the ``k*k`` kernel positions adds its share of the gradient back into
-the image, one shifted slice at a time.
+How the layers are vectorised ("im2col", as the big libraries do it):
+``numpy.lib.stride_tricks.sliding_window_view`` gives a *view* of all ``k x k`` windows of the
+padded image, shape ``(N, C, Ho, Wo, k, k)``, without copying a single number (it only changes
+how numpy steps through memory); every s-th window gives the stride. Copying the windows into a
+matrix with one row per window, ``(N*Ho*Wo, C*k*k)``, turns the whole convolution into ONE
+matrix product with the kernels, one column per kernel: the operation BLAS and GPUs are fastest
+at. The backward pass reuses that matrix for ``dW`` and goes the other way for ``dX``
+("col2im"): each of the ``k*k`` kernel positions adds its share of the gradient back into the
+image, one shifted slice at a time.
 
 Example: a hand-set vertical-edge kernel on one 4x4 image::
 
@@ -162,19 +164,21 @@ def conv2d_parameters(in_channels: int, out_channels: int, kernel_size: int) -> 
 class Conv2D(Layer):
     """A 2-D convolution layer: ``out_channels`` kernels of shape (in_channels, k, k).
 
+    Shapes: ``X`` (N, in_channels, H, W); output (N, out_channels, Ho, Wo) with
+    ``Ho = (H + 2*padding - k) / stride + 1`` (the same for Wo); ``W`` (out_channels,
+    in_channels, k, k); ``b`` (out_channels,). Weights start He-normal, with standard deviation
+    ``sqrt(2 / (in_channels*k*k))`` (the fan-in of one output number); biases start at zero.
+    After ``backward``, ``dW`` and ``db`` hold the gradients.
+
     Parameters
     ----------
-    in_channels, out_channels : channels of the input and number of kernels (output channels).
+    in_channels : channels of the input (1 for grey images, 3 for colour).
+    out_channels : number of kernels, which is the number of output channels.
     kernel_size : k, the height and width of each (square) kernel.
-    stride : step between windows (1: every position). padding : zeros added on each side.
+    stride : step between windows (1: every position).
+    padding : zeros added on each side of the height and width.
     rng : None, an int seed or a ``np.random.Generator``, for the initial weights.
     dtype : ``np.float64`` (default) or ``np.float32``; inputs are converted to it.
-
-    Shapes: ``X`` (N, in_channels, H, W); output (N, out_channels, Ho, Wo) with
-    ``Ho = (H + 2*padding - k) / stride + 1`` (same for Wo). ``W`` (out_channels, in_channels,
-    k, k), ``b`` (out_channels,). Weights start He-normal (std ``sqrt(2 / (in_channels*k*k))``,
-    the fan-in of one output number), biases at zero. After ``backward``, ``dW`` and ``db``
-    hold the gradients.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
@@ -194,7 +198,7 @@ class Conv2D(Layer):
         self.weight = Parameter("W", W, np.zeros_like(W))
         b = np.zeros(self.out_channels, dtype=self.dtype)
         self.bias = Parameter("b", b, np.zeros_like(b))
-        self._win: np.ndarray | None = None     # windows of the padded input (a view)
+        self._cols: np.ndarray | None = None    # the windows of the padded input, one per row
         self._Xp_shape: tuple[int, ...] = ()
 
     @property
@@ -245,13 +249,14 @@ class Conv2D(Layer):
         ``Y[n, o, i, j] = sum over c, u, v of window[n, c, i, j, u, v] * W[o, c, u, v] + b[o]``.
         """
         X = np.asarray(_check_images(X, "Conv2D", self.in_channels), dtype=self.dtype)
-        self.output_shape(X.shape)  # raises a ValueError with the formula if the sizes misfit
+        N, _, Ho, Wo = self.output_shape(X.shape)  # a ValueError with the formula if it misfits
         Xp = _pad(X, self.padding)
-        win = _windows(Xp, self.kernel_size, self.stride)          # (N, C, Ho, Wo, k, k)
-        # contract channels and both kernel axes: (N, Ho, Wo) x (O) -> (N, Ho, Wo, O)
-        Y = np.tensordot(win, self.W, axes=([1, 4, 5], [1, 2, 3]))
-        self._win, self._Xp_shape = win, Xp.shape
-        return Y.transpose(0, 3, 1, 2) + self.b[None, :, None, None]
+        win = _windows(Xp, self.kernel_size, self.stride)          # (N, C, Ho, Wo, k, k), a view
+        # im2col: one row per window, its C*k*k numbers in the order of W[o] (channel, row, col)
+        cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, -1)
+        Y = cols @ self.W.reshape(self.out_channels, -1).T + self.b  # (N*Ho*Wo, O)
+        self._cols, self._Xp_shape = cols, Xp.shape
+        return Y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
 
     def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Store ``dW``, ``db``; return dX, shape (N, in_channels, H, W), for dY (N, O, Ho, Wo).
@@ -263,16 +268,20 @@ class Conv2D(Layer):
         padding is cut off. With ``input_grad=False`` (first layer of a network) dX is skipped
         and None is returned.
         """
-        win = self._cached(self._win)
+        cols = self._cached(self._cols)
         dY = np.asarray(dY, dtype=self.dtype)
-        N, _, Ho, Wo = win.shape[:4]
+        N, C, Hp, Wp = self._Xp_shape
+        k, s = self.kernel_size, self.stride
+        Ho, Wo = (Hp - k) // s + 1, (Wp - k) // s + 1
         _check_grad_shape(dY, (N, self.out_channels, Ho, Wo), "Conv2D")
-        self.weight.grad = np.tensordot(dY, win, axes=([0, 2, 3], [0, 2, 3]))  # (O, C, k, k)
-        self.bias.grad = dY.sum(axis=(0, 2, 3))
+        dY_rows = dY.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, -1)  # one row per window
+        self.weight.grad = (dY_rows.T @ cols).reshape(self.W.shape)  # (O, C, k, k)
+        self.bias.grad = dY_rows.sum(axis=0)
         if not input_grad:
             return None
-        dwin = np.tensordot(dY, self.W, axes=([1], [0]))            # (N, Ho, Wo, C, k, k)
-        dXp = _col2im(dwin.transpose(0, 3, 1, 2, 4, 5), self._Xp_shape, self.stride)
+        dcols = dY_rows @ self.W.reshape(self.out_channels, -1)      # (N*Ho*Wo, C*k*k)
+        dwin = dcols.reshape(N, Ho, Wo, C, k, k).transpose(0, 3, 1, 2, 4, 5)
+        dXp = _col2im(dwin, self._Xp_shape, self.stride)
         p = self.padding
         return dXp[:, :, p:dXp.shape[2] - p, p:dXp.shape[3] - p] if p else dXp
 

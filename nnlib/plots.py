@@ -656,27 +656,34 @@ def image_grid(
 
     Parameters
     ----------
-    images : array of shape (n, H, W) (or one image (H, W)), finite values.
+    images : array of shape (n, H, W), one image (H, W), or a list of 2-D images whose sizes
+        may differ (a digit, a kernel and a feature map side by side); finite values.
     titles : one short title per image, or None.
     ncols : images per row (default: all in one row, at most 10).
     signed : False draws values from white (low) to black (high), like ink on paper (each
         image on its own scale from 0, or its minimum if negative, to its maximum).
         True uses the diverging map of :func:`weight_heatmap` (blue negative, white 0, red
         positive), symmetric around 0, shared by all images: for kernels and feature maps.
-    suptitle : a title over the whole grid. size : inches per image.
+    suptitle : a title over the whole grid.
+    size : inches per image.
     values : write each value in its pixel (for small kernels).
 
     Returns
     -------
     The array of Axes, shape (rows, ncols); unused panels are switched off.
     """
-    images = np.asarray(images, dtype=float)
-    if images.ndim == 2:
-        images = images[None]
-    if images.ndim != 3 or images.shape[0] == 0:
-        raise ValueError(f"image_grid expected images of shape (n, H, W), got shape "
-                         f"{images.shape}. Hint: a batch (N, 1, H, W) becomes images[:, 0].")
-    if not np.all(np.isfinite(images)):
+    if isinstance(images, (list, tuple)):                  # images of different sizes
+        images = [np.asarray(image, dtype=float) for image in images]
+    else:
+        images = np.asarray(images, dtype=float)
+        if images.ndim == 2:
+            images = images[None]
+        if images.ndim != 3:
+            raise ValueError(f"image_grid expected images of shape (n, H, W), got shape "
+                             f"{images.shape}. Hint: a batch (N, 1, H, W) becomes images[:, 0].")
+    if len(images) == 0 or any(image.ndim != 2 or image.size == 0 for image in images):
+        raise ValueError("image_grid expected a non-empty list of 2-D images (H, W).")
+    if not all(np.all(np.isfinite(image)) for image in images):
         raise ValueError("image_grid expected finite pixel values, got NaN or inf.")
     n = len(images)
     if titles is not None and len(titles) != n:
@@ -688,7 +695,7 @@ def image_grid(
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3),
                              layout="constrained", squeeze=False)
-    limit = float(np.abs(images).max()) or 1.0
+    limit = max(float(np.abs(image).max()) for image in images) or 1.0
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -716,14 +723,20 @@ def confusion_matrix_plot(counts: Any, labels: Sequence[str] | None = None,
                           ax: Axes | None = None, title: str | None = None) -> Axes:
     """Draw a confusion matrix: row = true class, column = predicted class, a count per cell.
 
+    Every non-zero count is written in its cell, so the plot does not rely on colour; the
+    diagonal is drawn in grey and mistakes in orange shades (darker for more).
+
     Parameters
     ----------
     counts : int array, shape (k, k); ``counts[i, j]`` is how many examples of class i were
         predicted as class j, so the diagonal holds the correct answers.
-    labels : one name per class (default 0 .. k-1). ax : Axes or None. title : optional.
+    labels : one name per class (default 0 .. k-1).
+    ax : Axes to draw on, or None for a new figure.
+    title : optional title.
 
-    Every non-zero count is written in its cell, so the plot does not rely on colour; the
-    diagonal is drawn in grey and mistakes in orange shades.
+    Returns
+    -------
+    The matplotlib Axes.
     """
     counts = np.asarray(counts)
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.size == 0:

@@ -204,6 +204,7 @@ RENDER_STATE_JS = """
       controls: root ? root.querySelectorAll(controls).length : 0,
       labels: root ? [...root.querySelectorAll('.widget-label')].map(l => l.textContent) : [],
       images: images.map(img => img.complete && img.naturalWidth > 0),
+      live_plots: root ? root.querySelectorAll('.nnlib-live svg[role="img"]').length : 0,
     };
   });
 }

@@ -53,24 +53,28 @@ def soup_of(page: str) -> BeautifulSoup:
     return BeautifulSoup((site_html() / page).read_text(encoding="utf-8"), "html.parser")
 
 
-def models_with_a_plot(page: str) -> dict[str, bool]:
-    """{view model id: whether its stored state holds a PNG plot}, from the page's HTML."""
+def models_with_a_plot(page: str) -> dict[str, str]:
+    """{view model id: "live" if it holds a view drawn in the browser (an anywidget of
+    nnlib/widgets/live.py), "png" if its stored state holds a PNG plot, else ""}."""
     soup = soup_of(page)
     state_tag = soup.find("script", type=WIDGET_STATE)
     if state_tag is None:
         return {}
     state = json.loads(state_tag.string)["state"]
 
-    def has_plot(model_id: str, seen: set[str]) -> bool:
+    def has_plot(model_id: str, seen: set[str]) -> str:
         if model_id in seen or model_id not in state:
-            return False
+            return ""
         seen.add(model_id)
+        if state[model_id]["model_module"] == "anywidget":
+            return "live"
         model = state[model_id]["state"]
         outputs = model.get("outputs") or []
         if any("image/png" in (output.get("data") or {}) for output in outputs):
-            return True
+            return "png"
         refs = re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(model))
-        return any(has_plot(ref, seen) for ref in refs)
+        found = [has_plot(ref, seen) for ref in refs]
+        return "live" if "live" in found else "png" if "png" in found else ""
 
     views = [
         json.loads(tag.string)["model_id"] for tag in soup.find_all("script", type=WIDGET_VIEW)
@@ -131,7 +135,12 @@ def test_every_widget_renders_its_controls_and_first_plot(chapter):
     without_controls = [w for w in seen.widgets if w["controls"] == 0]
     assert without_controls == [], f"{page}: widgets drawn with no control: {without_controls}"
     for widget in seen.widgets:
-        if plots.get(widget["model"]):
+        if plots.get(widget["model"]) == "live":
+            assert widget["live_plots"] >= 1, (
+                f"{page}: widget {widget['model']} ({widget['labels'][:4]}) has a view drawn in "
+                f"the browser, but it drew no plot"
+            )
+        elif plots.get(widget["model"]):
             assert widget["images"] and all(widget["images"]), (
                 f"{page}: widget {widget['model']} ({widget['labels'][:4]}) stores a plot, but its "
                 f"first plot was not shown (image loaded flags: {widget['images']})"

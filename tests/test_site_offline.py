@@ -3,7 +3,8 @@
 The site is served from 127.0.0.1; every request to any other host is aborted, so a page that
 still needs a CDN (MathJax, RequireJS, the widget manager, fonts) fails here. The test asserts
 what a reader must see: typeset math, the plots, and the spam-email neuron's sliders drawn by
-the widget manager from the state stored at build time. A screenshot goes to test-artifacts/.
+the widget manager from the state stored at build time, and its plot drawn live in the page.
+A screenshot goes to test-artifacts/.
 
 Needs Debian's Chromium (``apt-get install -y chromium``; .ci/run installs it) and the Python
 package playwright, which drives it. No browser is ever downloaded. The built site, its local
@@ -91,14 +92,14 @@ def test_spam_neuron_sliders_are_rendered_by_the_widget_manager(chapter_1):
     for needed in ("win", "link", "known sender", "w1", "w2", "w3", "bias"):
         assert needed in labels.lower(), f"no slider for {needed!r} among: {labels}"
     assert all(slider["value"].strip() for slider in sliders), f"a slider shows no value: {sliders}"
-    # The widget manager draws the initial plot of the widgets' output areas from stored state.
-    widget_images = page.evaluate(
-        "() => [...document.querySelectorAll('.jupyter-widgets img')]"
-        ".map(img => img.complete && img.naturalWidth > 0)"
+    # The widgets' views (nnlib/widgets/live.py) draw their plots in the page, offline.
+    page.wait_for_selector('.nnlib-live[data-widget="spam_neuron"] svg[role="img"]')
+    plots = page.evaluate(
+        "() => [...document.querySelectorAll('.nnlib-live svg[role=img]')]"
+        ".map(svg => svg.getAttribute('aria-label'))"
     )
-    assert widget_images and all(widget_images), (
-        f"the widgets' initial plots did not render (loaded flags: {widget_images})"
-    )
+    assert len(plots) >= 2 and all(plots), f"the widgets' plots were not drawn: {plots}"
+    assert any("P(spam) = 0.97" in alt for alt in plots), f"no spam gauge at 0.97 in {plots}"
 
 
 def test_screenshot_of_chapter_1_is_saved(chapter_1):

@@ -74,33 +74,25 @@ def test_hidden_must_be_a_list_of_sizes():
 
 
 def _parts(box):
-    """The widget's children by role: input, depth, hidden sliders, output, summary, plot."""
+    """The widget's children by role: input, depth, hidden sliders, output, view."""
     children = list(box.children)
-    return children[0], children[1], children[2:-3], children[-3], children[-2], children[-1]
+    return children[0], children[1], children[2:-2], children[-2], children[-1]
 
 
-def test_widget_starts_on_the_spam_network():
+def test_widget_starts_on_the_spam_network_and_links_its_sliders_to_the_view():
+    from nnlib.widgets.layers import NetworkView
+
     box = network_builder_widget()
-    _, depth, hidden, _, summary, _ = _parts(box)
-    assert depth.value == 1
-    assert "<b>26</b> parameters" in summary.value
+    inputs, depth, hidden, outputs, view = _parts(box)
+    assert isinstance(view, NetworkView)
+    assert (inputs.value, depth.value, outputs.value) == (3, 1, 2)
+    assert (view.n_in, view.n_hidden, view.n_out) == (3, 1, 2)
+    assert [s.value for s in hidden] == [4, 4, 4, 4]
     assert [s.disabled for s in hidden] == [False, True, True, True]
-
-
-def test_moving_sliders_updates_the_count_and_greys_out_unused_layers():
-    box = network_builder_widget()
-    inputs, depth, hidden, outputs, summary, _ = _parts(box)
-    depth.value = 2
-    hidden[1].value = 3
-    # 3-4-3-2: weights 12 + 12 + 6 = 30, biases 4 + 3 + 2 = 9
-    assert "Layers 3-4-3-2" in summary.value
-    assert "= <b>30</b>" in summary.value and "= <b>9</b>" in summary.value
-    assert [s.disabled for s in hidden] == [False, False, True, True]
-    depth.value = 0
-    outputs.value = 7
-    # 3-7: the rainbow classifier, 21 weights and 7 biases
-    assert "<b>28</b> parameters" in summary.value
-    assert all(s.disabled for s in hidden)
+    assert view.unit_sliders == hidden, "the view reads the hidden-layer sliders themselves"
+    links = {link.source: link.target for link in box._links}
+    assert links == {(inputs, "value"): (view, "n_in"), (depth, "value"): (view, "n_hidden"),
+                     (outputs, "value"): (view, "n_out")}
 
 
 def test_widget_rejects_a_start_that_does_not_fit_its_sliders():
@@ -110,8 +102,9 @@ def test_widget_rejects_a_start_that_does_not_fit_its_sliders():
         network_builder_widget(n_inputs=12)
 
 
-def test_executed_notebook_saves_the_initial_diagram_in_the_widget_state():
-    """The static web page shows the widget from its saved state: the first plot must be in it."""
+def test_executed_notebook_stores_the_view_with_its_code_and_the_links():
+    """The static web page rebuilds the widget from its stored state: the view's model must be
+    stored whole (its JavaScript ``_esm`` and every trait, defaults included) with the links."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -119,9 +112,11 @@ def test_executed_notebook_saves_the_initial_diagram_in_the_widget_state():
         "from nnlib.widgets.layers import network_builder_widget\nnetwork_builder_widget()")])
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    outputs = [out for model in state.values() if model["model_name"] == "OutputModel"
-               for out in model["state"].get("outputs", [])]
-    assert any("image/png" in out.get("data", {}) for out in outputs)
-    html = [model["state"]["value"] for model in state.values()
-            if model["model_name"] == "HTMLModel"]
-    assert any("<b>26</b> parameters" in value for value in html)
+    views = [model["state"] for model in state.values() if model["model_module"] == "anywidget"]
+    assert len(views) == 1
+    view = views[0]
+    assert "networkState" in view["_esm"] and "export default" in view["_esm"]
+    assert (view["n_in"], view["n_hidden"], view["n_out"]) == (3, 1, 2)
+    assert len(view["unit_sliders"]) == 4
+    links = [model for model in state.values() if model["model_name"] == "DirectionalLinkModel"]
+    assert len(links) == 3

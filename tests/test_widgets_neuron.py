@@ -73,29 +73,37 @@ def _all_children(widget):
     return found
 
 
-def test_spam_widget_has_seven_sliders_with_seed_defaults_and_shows_spam():
+def _links(widget):
+    """{(source widget, source trait): (target widget, target trait)} of the widget's jslinks."""
+    return {link.source: link.target for link in widget._links}
+
+
+def test_spam_widget_has_seven_sliders_with_seed_defaults_linked_to_its_view():
     import ipywidgets as widgets
+
+    from nnlib.widgets.neuron import SpamNeuronView
 
     w = spam_neuron_widget()
     parts = _all_children(w)
     sliders = [p for p in parts if isinstance(p, widgets.FloatSlider)]
     assert [s.value for s in sliders] == [1.0, 1.0, 0.0, *SPAM_DEFAULT_WEIGHTS, SPAM_DEFAULT_BIAS]
-    readouts = [p.value for p in parts if isinstance(p, widgets.HTML)]
-    assert any("<b>spam</b>" in r for r in readouts)
-    # the initial plot is drawn into the Output widget when the widget is built
-    outputs = [p for p in parts if isinstance(p, widgets.Output)]
-    assert len(outputs) == 1
+    views = [p for p in parts if isinstance(p, SpamNeuronView)]
+    assert len(views) == 1, "the readout and chart are one view drawn in the browser"
+    view = views[0]
+    links = _links(w)
+    for slider, name in zip(sliders, ["x1", "x2", "x3", "w1", "w2", "w3", "b"], strict=True):
+        assert links[(slider, "value")] == (view, name), f"slider {slider.description} not linked"
+        assert getattr(view, name) == slider.value
+    assert "export default" in view._esm and "spamNeuronState" in view._esm
 
 
-def test_spam_widget_readout_follows_the_sliders():
-    import ipywidgets as widgets
+def test_spam_widget_starts_from_the_values_it_is_given():
+    from nnlib.widgets.neuron import SpamNeuronView
 
-    parts = _all_children(spam_neuron_widget())
-    sliders = [p for p in parts if isinstance(p, widgets.FloatSlider)]
-    for slider, value in zip(sliders[:3], [0.0, 0.0, 1.0], strict=True):
-        slider.value = value
-    readout = [p for p in parts if isinstance(p, widgets.HTML) and "sigmoid" in p.value][0]
-    assert "<b>not spam</b>" in readout.value
+    w = spam_neuron_widget(inputs=(0.0, 0.5, 1.0), weights=(1.0, -1.0, 0.5), bias=2.0)
+    view = [p for p in _all_children(w) if isinstance(p, SpamNeuronView)][0]
+    assert (view.x1, view.x2, view.x3, view.w1, view.w2, view.w3, view.b) == (
+        0.0, 0.5, 1.0, 1.0, -1.0, 0.5, 2.0)
 
 
 # --- decision boundary ------------------------------------------------------------------------
@@ -143,17 +151,26 @@ def test_boundary_state_rejects_wrong_shapes():
         boundary_state(1, 1, 0, AND_X, np.zeros(3))
 
 
-def test_boundary_widget_defaults_and_slider_update():
+def test_boundary_widget_defaults_and_its_view_data():
     import ipywidgets as widgets
+
+    from nnlib.widgets.neuron import BoundaryView
 
     w = decision_boundary_widget()
     sliders = [p for p in _all_children(w) if isinstance(p, widgets.FloatSlider)]
     assert [s.description for s in sliders] == ["w1", "w2", "b"]
     assert [s.value for s in sliders] == [1.0, 1.0, -0.5]
-    readout = [p for p in _all_children(w) if isinstance(p, widgets.HTML)][0]
-    assert "<b>2 of 4</b> points on the wrong side ((0, 1), (1, 0))" in readout.value
-    sliders[2].value = -1.5  # the AND line: every point on its side
-    assert "<b>0 of 4</b> points on the wrong side." in readout.value
+    view = [p for p in _all_children(w) if isinstance(p, BoundaryView)][0]
+    assert view.data == {"X": AND_X.tolist(), "y": [0, 0, 0, 1],
+                         "xlim": [-0.5, 1.5], "ylim": [-0.5, 1.5]}
+    links = _links(w)
+    for slider in sliders:
+        assert links[(slider, "value")] == (view, slider.description)
+
+
+def test_boundary_widget_rejects_labels_other_than_0_and_1():
+    with pytest.raises(ValueError, match="labels 0 or 1"):
+        decision_boundary_widget(AND_X, np.array([0, 1, 2, 1]))
 
 
 def test_boundary_widget_needs_both_points_and_labels():

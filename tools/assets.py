@@ -14,6 +14,7 @@ the build starts, and stops the build with a clear message when ``npm ci`` has n
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -35,6 +36,12 @@ ASSETS: dict[str, list[tuple[str, str]]] = {
     "mathjax": [("es5", "mathjax")],
 }
 SKIP_SUFFIXES = (".map",)
+# Python package -> (file in its installed folder, where it goes under web_assets/vendor/).
+# anywidget's wheel ships an AMD build of its front end; the widgets of nnlib/widgets/live.py
+# need it on the website, where require_config.js maps the module name "anywidget" to it.
+PYTHON_ASSETS: dict[str, list[tuple[str, str]]] = {
+    "anywidget": [("nbextension/index.js", "anywidget/index.js")],
+}
 # Our own script, copied beside require.js: sets RequireJS's baseUrl to vendor/.
 REQUIRE_CONFIG = Path(__file__).resolve().parent / "require_config.js"
 
@@ -80,6 +87,17 @@ def check_installed(root: Path = ROOT) -> None:
         )
 
 
+def _python_package_folder(package: str) -> Path:
+    """The installed folder of a Python package (from requirements.txt), or AssetsMissing."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise AssetsMissing(
+            f"The Python package {package} is not installed; the site serves its JavaScript. "
+            "Run `pip install -r requirements.txt`, then build again."
+        )
+    return Path(spec.origin).parent
+
+
 def copy_assets(dest: Path = STAGING, root: Path = ROOT) -> list[Path]:
     """Copy the pinned assets from root/node_modules into dest/vendor; return the top paths.
 
@@ -101,6 +119,13 @@ def copy_assets(dest: Path = STAGING, root: Path = ROOT) -> list[Path]:
                 shutil.copytree(src, out, ignore=ignore)
             else:
                 shutil.copy2(src, out)
+            copied.append(out)
+    for package, items in PYTHON_ASSETS.items():
+        folder = _python_package_folder(package)
+        for source, target in items:
+            out = vendor / target
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(folder / source, out)
             copied.append(out)
     shutil.copy2(REQUIRE_CONFIG, vendor / REQUIRE_CONFIG.name)
     copied.append(vendor / REQUIRE_CONFIG.name)

@@ -14,7 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from numbers import Integral
 
-__all__ = ["network_state", "parameter_summary", "network_builder_widget"]
+import ipywidgets as widgets
+import traitlets
+
+from nnlib.widgets.live import LiveView, esm, link_controls
+
+__all__ = ["network_state", "parameter_summary", "NetworkView", "network_builder_widget"]
 
 
 def _check_size(value: object, what: str) -> int:
@@ -83,6 +88,19 @@ def parameter_summary(state: dict) -> str:
             f"<b>{state['n_biases']}</b>, total <b>{state['n_params']}</b> parameters.")
 
 
+class NetworkView(LiveView):
+    """The network diagram and parameter count, drawn in the browser by js/network_builder.js
+    (which mirrors :func:`network_state` and :func:`parameter_summary`). ``unit_sliders`` are
+    the hidden-layer sliders: the view reads them and greys out those of unused layers."""
+
+    _esm = esm("network_builder.js")
+    n_in = traitlets.Int(3).tag(sync=True)
+    n_hidden = traitlets.Int(1).tag(sync=True)
+    n_out = traitlets.Int(2).tag(sync=True)
+    unit_sliders = traitlets.List(traitlets.Instance(widgets.IntSlider)).tag(
+        sync=True, **widgets.widget_serialization)
+
+
 def network_builder_widget(n_inputs: int = 3, hidden: Sequence[int] = (4,), n_outputs: int = 2,
                            max_hidden_layers: int = 4, max_units: int = 10):
     """Sliders for the layer sizes that redraw a network diagram and count its parameters.
@@ -99,7 +117,9 @@ def network_builder_widget(n_inputs: int = 3, hidden: Sequence[int] = (4,), n_ou
     Returns
     -------
     ipywidgets.VBox
-        Display it as the last expression of a notebook cell.
+        Display it as the last expression of a notebook cell. The diagram and the count are a
+        :class:`NetworkView`, drawn in the browser (js/network_builder.js mirrors
+        :func:`network_state`), so they follow the sliders with no kernel too.
     """
     start = network_state(n_inputs, hidden, n_outputs)  # validates the starting sizes
     hidden = list(hidden)
@@ -110,41 +130,23 @@ def network_builder_widget(n_inputs: int = 3, hidden: Sequence[int] = (4,), n_ou
         raise ValueError(f"a starting layer has {max(start['layer_sizes'])} units but max_units "
                          f"is {max_units}: raise max_units.")
 
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from nnlib.plots import network_diagram
-
-    style = {"description_width": "150px"}
-    layout = widgets.Layout(width="420px")
+    style = {"description_width": "9.5em"}
+    layout = widgets.Layout(width="26em", max_width="100%")
 
     def size_slider(value: int, description: str) -> widgets.IntSlider:
         return widgets.IntSlider(value=value, min=1, max=max_units, description=description,
-                                 style=style, layout=layout, continuous_update=False)
+                                 style=style, layout=layout)
 
     inputs = size_slider(n_inputs, "input units")
     depth = widgets.IntSlider(value=len(hidden), min=0, max=max_hidden_layers,
-                              description="hidden layers", style=style, layout=layout,
-                              continuous_update=False)
+                              description="hidden layers", style=style, layout=layout)
     units = [size_slider(hidden[i] if i < len(hidden) else 4, f"units in hidden {i + 1}")
              for i in range(max_hidden_layers)]
+    for i, slider in enumerate(units):
+        slider.disabled = i >= len(hidden)
     outputs = size_slider(n_outputs, "output units")
-    summary = widgets.HTML()
-
-    def update(n_in: int, n_hidden: int, n_out: int, **hidden_units: int) -> None:
-        for i, slider in enumerate(units):
-            slider.disabled = i >= n_hidden
-        sizes = [hidden_units[f"h{i}"] for i in range(n_hidden)]
-        state = network_state(n_in, sizes, n_out)
-        summary.value = parameter_summary(state)
-        fig, ax = plt.subplots(figsize=(6.5, 3.6))
-        network_diagram(state["layer_sizes"], ax=ax)
-        ax.set_title(f"{'-'.join(map(str, state['layer_sizes']))} network: "
-                     f"{state['n_params']} parameters")
-        plt.show()
-        plt.close(fig)
-
-    controls = {"n_in": inputs, "n_hidden": depth, "n_out": outputs}
-    controls.update({f"h{i}": slider for i, slider in enumerate(units)})
-    out = widgets.interactive_output(update, controls)
-    return widgets.VBox([inputs, depth, *units, outputs, summary, out])
+    view = NetworkView(unit_sliders=units)
+    links = link_controls(view, {"n_in": inputs, "n_hidden": depth, "n_out": outputs})
+    box = widgets.VBox([inputs, depth, *units, outputs, view])
+    box._links = links  # keeps the links alive as long as the widget
+    return box

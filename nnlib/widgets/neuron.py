@@ -5,10 +5,12 @@ Each widget has two halves:
 - a plain *state* function (``spam_neuron_state``, ``boundary_state``) that computes everything
   the widget shows from the slider values. It needs no browser and no kernel, so the tests call
   it directly;
-- a *builder* (``spam_neuron_widget``, ``decision_boundary_widget``) that creates the sliders and
-  redraws a matplotlib figure inside an ``Output`` widget whenever a slider moves. The first
-  drawing happens when the builder runs, so the saved notebook (and the static web page) shows
-  the initial plot even without a live kernel.
+- a *builder* (``spam_neuron_widget``, ``decision_boundary_widget``) that creates the sliders
+  beside a *view* (``SpamNeuronView``, ``BoundaryView``): an anywidget whose JavaScript
+  (``js/spam_neuron.js``, ``js/decision_boundary.js``) computes and draws what the widget shows
+  in the browser, so the sliders work in JupyterLab and on the book's website, where no kernel
+  runs (see nnlib/widgets/live.py). The JavaScript mirrors the state function, which stays the
+  reference: the site's tests check that both show the same numbers.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Patch
+import traitlets
 
 from nnlib.activations import sigmoid
 from nnlib.neuron import weighted_sum
-from nnlib.plots import MARKERS, PALETTE
+from nnlib.widgets.live import LiveView, esm, link_controls
 
 __all__ = [
     "SPAM_INPUT_LABELS",
@@ -34,9 +35,6 @@ __all__ = [
     "decision_boundary_widget",
 ]
 
-# The book's colour-blind-safe palette; every use of a colour is doubled by a marker shape,
-# a hatch pattern or a text label, so nothing is told by colour alone.
-_BLUE, _ORANGE = PALETTE[0], PALETTE[1]
 
 SPAM_INPUT_LABELS = ("mentions 'Win $$$'", "has suspicious links", "from a known sender")
 # Hand-set weights: money talk and odd links push towards spam, a known sender pushes away.
@@ -89,34 +87,18 @@ def spam_neuron_state(inputs: Sequence[float], weights: Sequence[float], bias: f
     }
 
 
-def _draw_spam_state(state: dict, bias: float, ax_parts, ax_prob) -> None:
-    """Left: what each input and the bias add to the sum. Right: the probability gauge."""
-    names = ["Win $$$", "links", "known sender", "bias"]
-    values = np.append(state["contributions"], bias)
-    ypos = np.arange(len(values))[::-1]
-    for y, v in zip(ypos, values + 0.0, strict=True):  # + 0.0 turns -0.0 into 0.0
-        pushes_spam = v >= 0
-        ax_parts.barh(y, v, color=_ORANGE if pushes_spam else _BLUE,
-                      hatch="//" if pushes_spam else "..", edgecolor="black")
-        ax_parts.text(v + (0.1 if pushes_spam else -0.1), y, f"{v:+.2f}", va="center",
-                      ha="left" if pushes_spam else "right", fontsize=9)
-    ax_parts.axvline(0, color="black", lw=1)
-    ax_parts.set_yticks(ypos, names)
-    ax_parts.set_xlim(-7.5, 7.5)
-    ax_parts.set_xlabel("adds to the weighted sum (hatched // : towards spam)")
-    ax_parts.set_title(f"weighted sum z = {state['weighted_sum']:+.2f}", fontsize=10)
+class SpamNeuronView(LiveView):
+    """The spam neuron's readout and chart, computed in the browser by js/spam_neuron.js
+    (which mirrors :func:`spam_neuron_state`). Its traits follow the sliders."""
 
-    p = state["probability"]
-    spam = state["verdict"] == "spam"
-    ax_prob.bar([0], [p], width=0.6, color=_ORANGE if spam else _BLUE,
-                hatch="//" if spam else "..", edgecolor="black")
-    ax_prob.axhline(0.5, color="black", ls="--", lw=1)
-    ax_prob.set_yticks([0, 0.5, 1])
-    ax_prob.set_ylim(0, 1)
-    ax_prob.set_xlim(-0.5, 0.5)
-    ax_prob.set_xticks([])
-    ax_prob.set_ylabel("sigmoid(z)")
-    ax_prob.set_title(f"P(spam) = {p:.2f}\n{state['verdict'].upper()}", fontsize=10)
+    _esm = esm("spam_neuron.js")
+    x1 = traitlets.Float(1.0).tag(sync=True)
+    x2 = traitlets.Float(1.0).tag(sync=True)
+    x3 = traitlets.Float(0.0).tag(sync=True)
+    w1 = traitlets.Float(SPAM_DEFAULT_WEIGHTS[0]).tag(sync=True)
+    w2 = traitlets.Float(SPAM_DEFAULT_WEIGHTS[1]).tag(sync=True)
+    w3 = traitlets.Float(SPAM_DEFAULT_WEIGHTS[2]).tag(sync=True)
+    b = traitlets.Float(SPAM_DEFAULT_BIAS).tag(sync=True)
 
 
 def spam_neuron_widget(inputs: Sequence[float] = (1.0, 1.0, 0.0),
@@ -127,53 +109,39 @@ def spam_neuron_widget(inputs: Sequence[float] = (1.0, 1.0, 0.0),
     Shows, live, each input's contribution, the weighted sum, the sigmoid probability and the
     verdict. With the default weights, an e-mail that talks money, has odd links and comes from
     a stranger, inputs (1, 1, 0), is spam; flipping them to (0, 0, 1) makes it not spam.
+
+    The readout and chart are a :class:`SpamNeuronView`, drawn in the browser, so they follow
+    the sliders in JupyterLab and on the book's website alike (no kernel needed).
     """
     spam_neuron_state(inputs, weights, bias)  # fails early, with a clear message, on bad values
-    style = {"description_width": "150px"}
-    layout = widgets.Layout(width="340px")
+    style = {"description_width": "9.5em"}
+    layout = widgets.Layout(width="21em", max_width="100%")
     input_sliders = [
         widgets.FloatSlider(value=float(v), min=0.0, max=1.0, step=0.05, description=label,
-                            style=style, layout=layout, continuous_update=False)
+                            style=style, layout=layout)
         for v, label in zip(inputs, SPAM_INPUT_LABELS, strict=True)
     ]
     weight_sliders = [
         widgets.FloatSlider(value=float(v), min=-5.0, max=5.0, step=0.1,
-                            description=f"weight w{i + 1}", style=style, layout=layout,
-                            continuous_update=False)
+                            description=f"weight w{i + 1}", style=style, layout=layout)
         for i, v in enumerate(weights)
     ]
     bias_slider = widgets.FloatSlider(value=float(bias), min=-5.0, max=5.0, step=0.1,
-                                      description="bias b", style=style, layout=layout,
-                                      continuous_update=False)
-    readout = widgets.HTML()
-
-    def update(x1, x2, x3, w1, w2, w3, b):
-        state = spam_neuron_state((x1, x2, x3), (w1, w2, w3), b)
-        terms = " + ".join(f"{w:.1f}&times;{x:.2f}" for w, x in
-                           zip((w1, w2, w3), (x1, x2, x3), strict=True))
-        readout.value = (
-            f"<code>z = {terms} + ({b:.1f}) = {state['weighted_sum']:.2f}</code><br>"
-            f"<code>sigmoid(z) = {state['probability']:.3f}</code> &rarr; "
-            f"<b>{state['verdict']}</b>"
-        )
-        fig, (ax_parts, ax_prob) = plt.subplots(
-            1, 2, figsize=(7, 2.6), gridspec_kw={"width_ratios": [4, 1]})
-        _draw_spam_state(state, b, ax_parts, ax_prob)
-        fig.tight_layout()
-        plt.show()
-
+                                      description="bias b", style=style, layout=layout)
     names = ("x1", "x2", "x3", "w1", "w2", "w3", "b")
     controls = dict(zip(names, [*input_sliders, *weight_sliders, bias_slider], strict=True))
-    plot = widgets.interactive_output(update, controls)
-    return widgets.VBox([
+    view = SpamNeuronView()
+    links = link_controls(view, controls)
+    box = widgets.VBox([
         widgets.HBox([
             widgets.VBox([widgets.HTML("<b>The e-mail (0 = no, 1 = definitely)</b>"),
                           *input_sliders]),
             widgets.VBox([widgets.HTML("<b>The neuron</b>"), *weight_sliders, bias_slider]),
-        ]),
-        readout,
-        plot,
+        ], layout=widgets.Layout(flex_flow="row wrap")),
+        view,
     ])
+    box._links = links  # noqa: SLF001 (keeps the links alive as long as the widget)
+    return box
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,38 +212,15 @@ def boundary_state(w1: float, w2: float, b: float, X, y,
     }
 
 
-def _draw_boundary_state(ax, state: dict, w1: float, w2: float, b: float, X, y,
-                         xlim, ylim) -> None:
-    """Shade and hatch the two half-planes, draw the line and the points (markers by class)."""
-    g1, g2 = np.meshgrid(np.linspace(*xlim, 201), np.linspace(*ylim, 201))
-    says_one = (w1 * g1 + w2 * g2 + b >= 0).astype(float)
-    ax.contourf(g1, g2, says_one, levels=[-0.5, 0.5, 1.5], colors=[_BLUE, _ORANGE],
-                alpha=0.18, hatches=["..", "//"])
-    if state["line"] is not None:
-        (a1, a2), (c1, c2) = state["line"]
-        ax.plot([a1, c1], [a2, c2], color="black", lw=2)
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    for label in (0, 1):
-        marker, colour = MARKERS[label], PALETTE[label]
-        pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, s=90, color=colour, edgecolor="black",
-                   zorder=3, label=f"label {label}")
-    wrong = X[state["misclassified"]]
-    if len(wrong):
-        ax.scatter(wrong[:, 0], wrong[:, 1], marker="o", s=350, facecolor="none",
-                   edgecolor="black", lw=1.5, ls="--", zorder=4, label="wrong side")
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(f"{w1:.1f}·x1 + {w2:.1f}·x2 + ({b:.1f}) = 0:  "
-                 f"{state['n_errors']} point(s) on the wrong side", fontsize=10)
-    handles, _ = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor=_ORANGE, alpha=0.35, hatch="//", label="neuron says 1"),
-                Patch(facecolor=_BLUE, alpha=0.35, hatch="..", label="neuron says 0")]
-    ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
+class BoundaryView(LiveView):
+    """The decision-boundary plot and readout, computed in the browser by
+    js/decision_boundary.js (which mirrors :func:`boundary_state`). ``data`` holds the points,
+    their labels and the plotted box."""
+
+    _esm = esm("decision_boundary.js")
+    w1 = traitlets.Float(1.0).tag(sync=True)
+    w2 = traitlets.Float(1.0).tag(sync=True)
+    b = traitlets.Float(-0.5).tag(sync=True)
 
 
 def decision_boundary_widget(X=None, y=None, w1: float = 1.0, w2: float = 1.0,
@@ -285,6 +230,7 @@ def decision_boundary_widget(X=None, y=None, w1: float = 1.0, w2: float = 1.0,
     By default the points are the AND gate's four inputs (only (1, 1) has label 1) and the
     starting line computes OR instead, so two points start on the wrong side: the reader's job
     is to move the line until none are. The side where the neuron says 1 is hatched ``//``.
+    The plot and readout are a :class:`BoundaryView`, drawn in the browser (no kernel needed).
     """
     if X is None and y is None:
         X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -294,29 +240,22 @@ def decision_boundary_widget(X=None, y=None, w1: float = 1.0, w2: float = 1.0,
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     boundary_state(w1, w2, b, X, y)  # validates shapes before any widget is built
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y: expected labels 0 or 1, got {np.unique(y).tolist()}.")
     pad = 0.5
     xlim = (float(X[:, 0].min()) - pad, float(X[:, 0].max()) + pad)
     ylim = (float(X[:, 1].min()) - pad, float(X[:, 1].max()) + pad)
 
     def slider(value, name):
         return widgets.FloatSlider(value=float(value), min=-3.0, max=3.0, step=0.1,
-                                   description=name, continuous_update=False)
+                                   description=name,
+                                   layout=widgets.Layout(width="20em", max_width="100%"))
 
     controls = {"w1": slider(w1, "w1"), "w2": slider(w2, "w2"), "b": slider(b, "b")}
-    readout = widgets.HTML()  # the plot's message in words, for readers who cannot see it
-
-    def update(w1, w2, b):
-        state = boundary_state(w1, w2, b, X, y, xlim, ylim)
-        wrong = ", ".join(f"({p[0]:g}, {p[1]:g})" for p in X[state["misclassified"]])
-        readout.value = (
-            f"<code>{w1:.1f}&middot;x1 + {w2:.1f}&middot;x2 + ({b:.1f}) = 0</code>: "
-            f"<b>{state['n_errors']} of {len(X)}</b> points on the wrong side"
-            + (f" ({wrong})" if wrong else "") + "."
-        )
-        fig, ax = plt.subplots(figsize=(5, 5))
-        _draw_boundary_state(ax, state, w1, w2, b, X, y, xlim, ylim)
-        fig.tight_layout()
-        plt.show()
-
-    plot = widgets.interactive_output(update, controls)
-    return widgets.VBox([widgets.HBox(list(controls.values())), readout, plot])
+    view = BoundaryView(data={"X": X.tolist(), "y": [int(v) for v in y],
+                              "xlim": list(xlim), "ylim": list(ylim)})
+    links = link_controls(view, controls)
+    box = widgets.VBox([widgets.HBox(list(controls.values()),
+                                     layout=widgets.Layout(flex_flow="row wrap")), view])
+    box._links = links  # noqa: SLF001 (keeps the links alive as long as the widget)
+    return box

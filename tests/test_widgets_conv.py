@@ -11,6 +11,7 @@ from nnlib.data import load_digits  # noqa: E402
 from nnlib.widgets.conv import (  # noqa: E402
     KERNEL_PRESETS,
     POOL_SIZES,
+    KernelExplorerView,
     explorer_digits,
     kernel_explorer_state,
     kernel_explorer_widget,
@@ -101,20 +102,105 @@ def test_bad_inputs_say_what_was_expected():
         kernel_explorer_widget(pool_size=3)
 
 
-def test_widget_preset_menu_sets_the_nine_sliders():
+def test_view_starts_with_the_widgets_settings_and_carries_the_data_the_page_needs():
     import ipywidgets as widgets
 
-    box = kernel_explorer_widget()
-    found = [w for w in _walk(box) if isinstance(w, widgets.Dropdown)]
-    preset = next(w for w in found if w.description == "kernel")
+    box = kernel_explorer_widget(digit=7, preset="sharpen", pool_size=4, pool="avg")
+    view = box.children[-1]
+    assert isinstance(view, KernelExplorerView)
+    assert (view.digit, view.size, view.pooling) == (7, POOL_SIZES.index(4), 1)
+    assert view.data["preset_names"][view.preset] == "sharpen"
+    assert [getattr(view, f"w{i}") for i in range(9)] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
+    images, _ = explorer_digits()
+    np.testing.assert_array_equal(view.data["digits"], images)
+    assert view.data["pool_sizes"] == list(POOL_SIZES)
+    assert view.data["presets"]["vertical edges"] == [[1, 0, -1]] * 3
     sliders = [w for w in _walk(box) if isinstance(w, widgets.FloatSlider)]
-    assert len(sliders) == 9
-    assert [s.value for s in sliders] == [1.0, 0.0, -1.0] * 3
-    preset.value = "sharpen"
-    assert [s.value for s in sliders] == [0.0, -1.0, 0.0, -1.0, 5.0, -1.0, 0.0, -1.0, 0.0]
+    assert [s.value for s in sliders] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
+    assert all(s.min == -5 and s.max == 5 and s.step == 0.1 for s in sliders)
+    for preset in KERNEL_PRESETS.values():                   # every preset fits the sliders
+        assert all(-5 <= v <= 5 and round(v, 1) == v for row in preset for v in row)
+
+
+def test_controls_are_joined_to_the_view_in_the_browser():
+    """Menus and the pooling slider drive the view by their index (what the browser holds);
+    the weight sliders are linked both ways, so a preset chosen in the page moves them."""
+    from ipywidgets.widgets.widget_link import DirectionalLink
+
+    box = kernel_explorer_widget()
+    view = box.children[-1]
+    links = box._links
+    one_way = [link for link in links if isinstance(link, DirectionalLink)]
+    two_way = [link for link in links if not isinstance(link, DirectionalLink)]
+    assert sorted(link.target[1] for link in one_way) == ["digit", "pooling", "preset", "size"]
+    assert all(link.source[1] == "index" for link in one_way)
+    assert sorted(link.target[1] for link in two_way) == [f"w{i}" for i in range(9)]
+    assert all(link.target[0] is view for link in links)
+
+
+def test_executed_notebook_stores_the_view_with_its_code_and_the_links():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from nnlib.widgets.conv import kernel_explorer_widget\nkernel_explorer_widget()")])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    views = [model["state"] for model in state.values() if model["model_module"] == "anywidget"]
+    assert len(views) == 1
+    view = views[0]
+    assert "kernelExplorerState" in view["_esm"] and "export default" in view["_esm"]
+    assert (view["digit"], view["size"], view["pooling"]) == (3, 1, 0)
+    assert len(view["data"]["digits"]) == 10
+    names = [model["model_name"] for model in state.values()]
+    assert names.count("DirectionalLinkModel") == 4 and names.count("LinkModel") == 9
 
 
 def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_the_pages_javascript_gives_the_same_summary_as_nnlib_for_many_settings(tmp_path):
+    """js/kernel_explorer.js, run by Node.js, against kernel_explorer_state: every preset,
+    digit, pooling size and kind, and 400 random kernels on the sliders' grid (step 0.1)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+
+    from nnlib.widgets.live import esm
+
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Node.js is needed for this test (npm ci installs the site's assets "
+                        "with it)")
+        pytest.skip("Node.js is not installed")
+    images, _ = explorer_digits()
+    rng = np.random.default_rng(2024)
+    cases = [(d, np.array(K).ravel().tolist(), size, how)
+             for d in range(10) for K in KERNEL_PRESETS.values()
+             for size in POOL_SIZES for how in ("max", "avg")]
+    cases += [(int(rng.integers(10)), np.round(rng.uniform(-5, 5, 9), 1).tolist(),
+               int(rng.choice(POOL_SIZES)), str(rng.choice(["max", "avg"])))
+              for _ in range(400)]
+    (tmp_path / "explorer.mjs").write_text(esm("kernel_explorer.js"), encoding="utf-8")
+    (tmp_path / "cases.json").write_text(json.dumps({"images": images.tolist(),
+                                                     "cases": cases}), encoding="utf-8")
+    (tmp_path / "run.mjs").write_text(
+        "import { kernelExplorerState } from './explorer.mjs';\n"
+        "import fs from 'fs';\n"
+        "const { images, cases } = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));\n"
+        "const out = cases.map(([d, w, size, how]) => kernelExplorerState(images[d],\n"
+        "  [w.slice(0, 3), w.slice(3, 6), w.slice(6, 9)], size, how));\n"
+        "console.log(JSON.stringify(out));\n", encoding="utf-8")
+    result = subprocess.run([node, str(tmp_path / "run.mjs"), str(tmp_path / "cases.json")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    for (d, w, size, how), js in zip(cases, json.loads(result.stdout), strict=True):
+        state = kernel_explorer_state(images[d], w, size, how)
+        assert js["summary"] == state["summary"], (d, w, size, how)
+        np.testing.assert_allclose(js["pooled"], state["pooled"], atol=1e-12)
+        np.testing.assert_allclose(js["feature_map"], state["feature_map"], atol=1e-12)

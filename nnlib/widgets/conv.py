@@ -3,8 +3,10 @@ then squint at it with a pooling-size slider.
 
 ``kernel_explorer_state`` is the update logic (plain Python, no widgets): it convolves one image
 with one kernel using ``nnlib.conv`` (padding 1, so an 8x8 digit gives an 8x8 feature map),
-optionally applies ReLU, and pools the result. ``kernel_explorer_widget`` wires a digit picker,
-a preset menu, nine weight sliders, a pooling-size slider and a max/average switch to it.
+optionally applies ReLU, and pools the result. ``kernel_explorer_widget`` puts a digit menu, a
+preset menu, nine weight sliders, a pooling-size slider and a max/average menu beside a
+:class:`KernelExplorerView`, drawn in the browser by ``js/kernel_explorer.js`` (which mirrors
+``kernel_explorer_state``), so it works in JupyterLab and on the website with no kernel.
 """
 
 from __future__ import annotations
@@ -12,29 +14,33 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 
+import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from nnlib.conv import avg_pool2d, conv2d, max_pool2d
+from nnlib.widgets.live import LiveView, esm, link_controls
 
 __all__ = [
     "KERNEL_PRESETS",
     "POOL_SIZES",
     "explorer_digits",
     "kernel_explorer_state",
+    "KernelExplorerView",
     "kernel_explorer_widget",
 ]
 
 KERNEL_PRESETS: dict[str, tuple[tuple[float, ...], ...]] = {
     "vertical edges": ((1.0, 0.0, -1.0), (1.0, 0.0, -1.0), (1.0, 0.0, -1.0)),
     "horizontal edges": ((1.0, 1.0, 1.0), (0.0, 0.0, 0.0), (-1.0, -1.0, -1.0)),
-    "blur": ((1 / 9,) * 3,) * 3,
+    "blur": ((1.0, 1.0, 1.0), (1.0, 1.0, 1.0), (1.0, 1.0, 1.0)),
     "sharpen": ((0.0, -1.0, 0.0), (-1.0, 5.0, -1.0), (0.0, -1.0, 0.0)),
     "identity": ((0.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 0.0)),
 }
 """Hand-set 3x3 kernels. Vertical edges (Prewitt): bright left of dark gives a positive
-response. Horizontal edges: bright above dark. Blur: the mean of the 3x3 neighbourhood.
-Sharpen: the pixel minus its four neighbours, plus itself four times over. Identity: the
-image unchanged."""
+response. Horizontal edges: bright above dark. Blur: the sum of the 3x3 neighbourhood (nine
+ones; divided by 9 it would be the mean, but the sliders move in steps of 0.1). Sharpen: the
+pixel minus its four neighbours, plus itself four times over. Identity: the image unchanged."""
 
 POOL_SIZES = (1, 2, 4, 8)
 """Pooling sizes offered for an 8x8 feature map (each divides 8; 1 means no pooling)."""
@@ -104,10 +110,14 @@ def kernel_explorer_state(image: Sequence[Sequence[float]] | np.ndarray,
         raise ValueError(f"pool_size: expected a whole number, got {pool_size!r}.")
     if pool not in ("max", "avg"):
         raise ValueError(f"pool: expected 'max' or 'avg', got {pool!r}.")
-    feature = conv2d(X[None, None], K[None, None], padding=1)[0, 0]
+    # Rounded to 10 decimals (+ 0.0 turns -0.0 into 0.0): the last bits of a sum depend on the
+    # order of its additions, which differs between numpy's matrix product and the page's
+    # JavaScript; without rounding, a value such as 9.575 could be shown as 9.57 here and 9.58
+    # there. The rounding is far below the 2 decimals shown.
+    feature = np.round(conv2d(X[None, None], K[None, None], padding=1)[0, 0], 10) + 0.0
     activated = np.maximum(feature, 0.0) if relu else feature
     pool_fn = max_pool2d if pool == "max" else avg_pool2d
-    pooled = pool_fn(activated[None, None], int(pool_size))[0, 0]
+    pooled = np.round(pool_fn(activated[None, None], int(pool_size))[0, 0], 10) + 0.0
     stage = "ReLU, then " if relu else ""
     name = "max" if pool == "max" else "average"
     summary = (f"Feature map {feature.shape[0]}×{feature.shape[1]}, values from "
@@ -126,13 +136,42 @@ def kernel_explorer_state(image: Sequence[Sequence[float]] | np.ndarray,
     )
 
 
-def kernel_explorer_widget(digit: int = 3, preset: str = "vertical edges", pool_size: int = 2,
-                           pool: str = "max"):
-    """A digit picker, a kernel (preset menu and nine sliders) and pooling controls.
+WEIGHT_NAMES = tuple(f"w{i}" for i in range(9))
 
-    Shows the digit, its feature map for the kernel (blue negative, red positive), and the map
-    after ReLU and pooling. Choosing a preset sets the nine sliders; moving a slider changes
-    the kernel. Returns an ``ipywidgets.VBox``: display it as the last expression of a cell.
+
+class KernelExplorerView(LiveView):
+    """The digit, kernel, feature map and pooled map, drawn in the browser by
+    js/kernel_explorer.js (which mirrors :func:`kernel_explorer_state`). ``digit``, ``preset``,
+    ``size`` and ``pooling`` follow the menus' and the pooling slider's positions (indices);
+    ``w0`` .. ``w8`` follow the nine weight sliders, both ways: choosing a preset sets them.
+    ``data`` holds the ten digits, the presets and the pooling sizes."""
+
+    _esm = esm("kernel_explorer.js")
+    digit = traitlets.Int(3).tag(sync=True)
+    preset = traitlets.Int(0).tag(sync=True)
+    size = traitlets.Int(1).tag(sync=True)
+    pooling = traitlets.Int(0).tag(sync=True)
+    w0 = traitlets.Float(1.0).tag(sync=True)
+    w1 = traitlets.Float(0.0).tag(sync=True)
+    w2 = traitlets.Float(-1.0).tag(sync=True)
+    w3 = traitlets.Float(1.0).tag(sync=True)
+    w4 = traitlets.Float(0.0).tag(sync=True)
+    w5 = traitlets.Float(-1.0).tag(sync=True)
+    w6 = traitlets.Float(1.0).tag(sync=True)
+    w7 = traitlets.Float(0.0).tag(sync=True)
+    w8 = traitlets.Float(-1.0).tag(sync=True)
+
+
+def kernel_explorer_widget(digit: int = 3, preset: str = "vertical edges", pool_size: int = 2,
+                           pool: str = "max") -> widgets.Widget:
+    """A digit menu, a kernel (preset menu and nine sliders) and pooling controls.
+
+    Shows the digit, its feature map for the kernel (blue negative, vermillion positive, with
+    "+" and "-" marks), and the map after ReLU and pooling, with a sentence that states the
+    numbers (``kernel_explorer_state``'s summary). Choosing a preset sets the nine sliders;
+    moving a slider changes the kernel. The pictures are a :class:`KernelExplorerView`, drawn
+    in the browser, so they follow the controls in JupyterLab and on the website alike.
+    Returns an ``ipywidgets.VBox``: display it as the last expression of a cell.
     """
     digits, _ = explorer_digits()
     if isinstance(digit, bool) or not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
@@ -140,61 +179,44 @@ def kernel_explorer_widget(digit: int = 3, preset: str = "vertical edges", pool_
     if pool_size not in POOL_SIZES:
         raise ValueError(f"pool_size: expected one of {POOL_SIZES}, got {pool_size!r}.")
     kernel_explorer_state(digits[digit], preset, pool_size, pool)  # validates the rest
-
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    from nnlib.plots import DIVERGING_CMAP
-
-    digit_menu = widgets.Dropdown(options=list(range(10)), value=int(digit), description="digit")
-    preset_menu = widgets.Dropdown(options=list(KERNEL_PRESETS), value=preset,
-                                   description="kernel")
-    start = KERNEL_PRESETS[preset]
-    sliders = [widgets.FloatSlider(value=float(start[r][c]), min=-5.0, max=5.0, step=0.1,
-                                   description=f"w[{r},{c}]", continuous_update=False,
-                                   layout=widgets.Layout(width="15em"),
+    names = list(KERNEL_PRESETS)
+    layout = widgets.Layout(width="20em", max_width="100%")
+    digit_menu = widgets.Dropdown(options=[(str(d), d) for d in range(10)], value=int(digit),
+                                  description="digit", layout=layout)
+    preset_menu = widgets.Dropdown(options=names, value=preset, description="kernel",
+                                   layout=layout)
+    start = np.array(KERNEL_PRESETS[preset], dtype=float).ravel()
+    sliders = [widgets.FloatSlider(value=float(start[i]), min=-5.0, max=5.0, step=0.1,
+                                   description=f"w[{i // 3},{i % 3}]",
+                                   layout=widgets.Layout(width="100%"),
                                    style={"description_width": "3.5em"})
-               for r in range(3) for c in range(3)]
-    size_slider = widgets.SelectionSlider(options=list(POOL_SIZES), value=pool_size,
-                                          description="pool size", continuous_update=False)
-    kind = widgets.ToggleButtons(options=[("max", "max"), ("average", "avg")], value=pool,
-                                 description="pooling")
-
-    def apply_preset(change: dict) -> None:
-        values = np.array(KERNEL_PRESETS[change["new"]]).ravel()
-        for slider, value in zip(sliders, values, strict=True):
-            slider.value = round(float(value), 2)
-
-    preset_menu.observe(apply_preset, names="value")
-
-    def update(d: int, size: int, how: str, **weights: float) -> None:
-        K = [weights[f"w{i}"] for i in range(9)]
-        state = kernel_explorer_state(digits[d], K, size, how)
-        fig, axes = plt.subplots(1, 4, figsize=(10, 2.8), layout="constrained")
-        axes[0].imshow(digits[d], cmap="gray_r", vmin=0, vmax=1)
-        axes[0].set_title(f"digit {d} (8×8)")
-        limit = max(np.abs(state["kernel"]).max(), 1e-9)
-        axes[1].imshow(state["kernel"], cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
-        for (r, c), value in np.ndenumerate(np.array(state["kernel"])):
-            axes[1].text(c, r, f"{value:.2g}", ha="center", va="center", fontsize=9)
-        axes[1].set_title("kernel (3×3)")
-        limit = max(abs(state["feature_min"]), abs(state["feature_max"]), 1e-9)
-        axes[2].imshow(state["feature_map"], cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
-        axes[2].set_title("feature map (8×8)")
-        pooled = np.array(state["pooled"])
-        axes[3].imshow(pooled, cmap="gray_r", vmin=0, vmax=max(pooled.max(), 1e-9))
-        axes[3].set_title(f"ReLU + {size}×{size} {'max' if how == 'max' else 'avg'} pool")
-        for ax in axes:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        print(state["summary"])
-        plt.show()
-        plt.close(fig)
-
-    controls = {"d": digit_menu, "size": size_slider, "how": kind}
-    controls.update({f"w{i}": slider for i, slider in enumerate(sliders)})
-    out = widgets.interactive_output(update, controls)
+               for i in range(9)]
+    size_slider = widgets.SelectionSlider(options=[(str(n), n) for n in POOL_SIZES],
+                                          value=pool_size, description="pool size",
+                                          layout=layout)
+    kind_menu = widgets.Dropdown(options=[("max", "max"), ("average", "avg")], value=pool,
+                                 description="pooling", layout=layout)
+    view = KernelExplorerView(
+        digit=int(digit), preset=names.index(preset), size=POOL_SIZES.index(pool_size),
+        pooling=0 if pool == "max" else 1,
+        data=dict(digits=digits.tolist(), preset_names=names,
+                  presets={name: [list(row) for row in KERNEL_PRESETS[name]] for name in names},
+                  pool_sizes=list(POOL_SIZES)))
+    # menus and the selection slider hold their position as "index" in the browser
+    links = [widgets.jsdlink((control, "index"), (view, trait))
+             for control, trait in ((digit_menu, "digit"), (preset_menu, "preset"),
+                                    (size_slider, "size"), (kind_menu, "pooling"))]
+    links += link_controls(view, dict(zip(WEIGHT_NAMES, sliders, strict=True)),
+                           both_ways=WEIGHT_NAMES)
+    # three columns, like the kernel's rows, where the page is wide enough; fewer on a phone
     grid = widgets.GridBox(sliders, layout=widgets.Layout(
-        grid_template_columns="repeat(3, 15em)", max_width="100%"))
-    return widgets.VBox([widgets.HBox([digit_menu, preset_menu]), grid,
-                         widgets.HBox([size_slider, kind]), out])
+        grid_template_columns="repeat(auto-fill, minmax(13em, 1fr))", width="42em",
+        max_width="100%"))
+    box = widgets.VBox([
+        widgets.HBox([digit_menu, preset_menu], layout=widgets.Layout(flex_flow="row wrap")),
+        grid,
+        widgets.HBox([size_slider, kind_menu], layout=widgets.Layout(flex_flow="row wrap")),
+        view,
+    ])
+    box._links = links  # keeps the links alive as long as the widget
+    return box

@@ -8,11 +8,12 @@ Modules
 neuron       weighted_sum, Perceptron (chapter 1)
 activations  step, relu, sigmoid, tanh, gelu, silu, softmax ... and their derivatives
 layers       Dense and activation layers, Dropout
+conv         Conv2D, MaxPool2D, AvgPool2D, Flatten: layers for images (chapter 6)
 losses       mse, binary and categorical cross-entropy, with gradients
 network      Sequential, count_parameters
 optim        SGD, Adam
 gradcheck    numerical_gradient, check_gradients
-data         small synthetic data sets, generated locally
+data         small synthetic data sets, generated locally; the handwritten digits, shipped
 scale        parameter, memory and compute arithmetic for large models
 plots        matplotlib helpers (loaded on first use: needs matplotlib)
 widgets      ipywidgets builders (loaded on first use: needs ipywidgets)
@@ -86,13 +87,29 @@ from nnlib.layers import (
 from nnlib.network import History, Sequential, count_parameters, mlp
 from nnlib.optim import SGD, Adam, adam_step, sgd_step
 
+# --- convolution (chapter 6) ---
+from nnlib import conv
+from nnlib.conv import (
+    AvgPool2D,
+    Conv2D,
+    Flatten,
+    MaxPool2D,
+    avg_pool2d,
+    conv2d,
+    conv2d_parameters,
+    conv_output_size,
+    max_pool2d,
+)
+
 # --- data, scale ---
 from nnlib import data, scale
 from nnlib.data import (
+    DIGITS_SOURCE,
     RAINBOW_NAMES,
     RAINBOW_RGB,
     SPAM_FEATURES,
     circles,
+    load_digits,
     logic_gate,
     moons,
     quadrants,

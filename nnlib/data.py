@@ -1,8 +1,9 @@
-"""Small synthetic data sets, generated locally (no downloads).
+"""Small data sets: synthetic ones generated locally, and one real set shipped with nnlib.
 
-Every generator is deterministic for a given ``rng`` (an int seed or a ``np.random.Generator``;
-``None`` gives fresh randomness), returns features ``X`` as float64 and labels ``y`` as int64,
-and shuffles the examples, so the first rows are a fair sample of the whole set.
+Nothing is downloaded. Every generator is deterministic for a given ``rng`` (an int seed or a
+``np.random.Generator``; ``None`` gives fresh randomness), returns features ``X`` as float64 and
+labels ``y`` as int64, and shuffles the examples, so the first rows are a fair sample of the
+whole set.
 
 =================  =============  ===========  =========================================
 function           X shape        y values     used for
@@ -14,14 +15,20 @@ quadrants          (n, 2)         0, 1         chapter 4: XOR-style, TensorFlow 
 circles            (n, 2)         0, 1         chapter 4: a ring around a disc
 moons              (n, 2)         0, 1         chapter 4: two interleaved half circles
 spirals            (n, 2)         0, 1         chapter 4: two interleaved spirals
+load_digits        (1797, 8, 8)   0 .. 9       chapter 6: real handwritten digits (a file)
 =================  =============  ===========  =========================================
+
+``load_digits`` reads real data from a file inside the package (source and licence in
+``nnlib/datasets/README.md`` and in ``DIGITS_SOURCE``); its order is the file's, not shuffled.
 
 ``train_val_split`` splits any of them into a training and a validation part.
 """
 
 from __future__ import annotations
 
+import gzip
 import numbers
+from pathlib import Path
 
 import numpy as np
 
@@ -40,6 +47,8 @@ __all__ = [
     "moons",
     "spirals",
     "train_val_split",
+    "load_digits",
+    "DIGITS_SOURCE",
 ]
 
 SPAM_FEATURES = ("win_money", "suspicious_links", "known_sender")
@@ -424,3 +433,38 @@ def train_val_split(
         val_idx = gen.permutation(np.concatenate(val_parts))
         train_idx = gen.permutation(np.concatenate(train_parts))
     return X[train_idx], y[train_idx], X[val_idx], y[val_idx]
+
+
+# --- real data shipped with the package -------------------------------------------------------
+
+DIGITS_SOURCE = (
+    "E. Alpaydin and C. Kaynak (1998), Optical Recognition of Handwritten Digits, test part "
+    "(optdigits.tes), UCI Machine Learning Repository, "
+    "https://archive.ics.uci.edu/dataset/80/optical+recognition+of+handwritten+digits, "
+    "licence CC BY 4.0"
+)
+"""Where the digits of :func:`load_digits` come from, and their licence (cite it with them)."""
+
+_DIGITS_FILE = Path(__file__).parent / "datasets" / "digits.csv.gz"
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The UCI handwritten digits: 1,797 grey images of 8x8 pixels and their labels 0..9.
+
+    Each pixel is the number of "on" pixels in a 4x4 block of a 32x32 scan, so its value is an
+    integer from 0 (white paper) to 16 (all ink); divide by 16 for values in [0, 1]. The images
+    were written by 13 people. The data ships with nnlib (no download); see ``DIGITS_SOURCE``.
+
+    Returns
+    -------
+    images : float64 array, shape (1797, 8, 8), values 0..16; ``images[i, r, c]`` is row r,
+        column c of image i. A CNN wants (N, C, H, W): ``images[:, None] / 16`` has shape
+        (1797, 1, 8, 8); a dense network wants rows: ``images.reshape(-1, 64) / 16``.
+    labels : int64 array, shape (1797,), the digit shown, 0..9 (about 180 of each).
+    """
+    with gzip.open(_DIGITS_FILE, "rt", encoding="ascii") as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
+    if table.shape != (1797, 65):
+        raise ValueError(f"load_digits expected 1797 rows of 65 numbers in {_DIGITS_FILE.name}, "
+                         f"got shape {table.shape}: the file is damaged; reinstall nnlib.")
+    return table[:, :64].reshape(-1, 8, 8).astype(np.float64), table[:, 64].copy()

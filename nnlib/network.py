@@ -27,6 +27,7 @@ import numpy as np
 
 from nnlib import losses
 from nnlib._utils import as_float_array, as_rng, check_2d, check_finite
+from nnlib.conv import Conv2D
 from nnlib.layers import Dense, Layer, Parameter, Sigmoid, Softmax, activation_layer
 
 __all__ = ["Sequential", "History", "count_parameters", "mlp"]
@@ -151,12 +152,13 @@ class Sequential(Layer):
     def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Run every layer's backward pass in reverse order; return dL/dX, shape of X.
 
-        With ``input_grad=False`` (used by ``train_step``) a first ``Dense`` layer skips the
-        gradient with respect to the input data, which training does not need; None is returned.
+        With ``input_grad=False`` (used by ``train_step``) a first ``Dense`` or ``Conv2D`` layer
+        skips the gradient with respect to the input data, which training does not need; None is
+        returned.
         """
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            if i == 0 and not input_grad and isinstance(layer, (Dense, Sequential)):
+            if i == 0 and not input_grad and isinstance(layer, (Dense, Conv2D, Sequential)):
                 return layer.backward(dY, input_grad=False)
             dY = layer.backward(dY)
         return dY
@@ -242,8 +244,10 @@ class Sequential(Layer):
         return sigmoid(out) if out.shape[1] == 1 else softmax(out, axis=1)
 
     def _checked_X(self, X: np.ndarray, who: str) -> np.ndarray:
+        """X as floats with one example per row: (batch, features) or images (N, C, H, W)."""
         X = as_float_array(X, "X", f"Sequential.{who}")
-        check_2d(X, None, "X", f"Sequential.{who}")
+        if X.ndim < 2:
+            check_2d(X, None, "X", f"Sequential.{who}")
         check_finite(X, "X", f"Sequential.{who}")
         return X
 
@@ -287,7 +291,8 @@ class Sequential(Layer):
             shuffle: bool = True) -> History:
         """Train with mini-batch gradient descent; return a :class:`History` (per epoch).
 
-        X : inputs, shape (n, n_inputs). y : targets: integer labels (n,), one-hot rows
+        X : inputs, shape (n, n_inputs), or images (n, C, H, W) for a network that starts with
+        a ``Conv2D`` layer. y : targets: integer labels (n,), one-hot rows
         (n, k), 0/1 labels (n,) or (n, 1) for a single output column, or real targets for MSE.
         loss : loss object or name ("mse", "bce", "bce_logits", "cross_entropy").
         optimizer : e.g. ``SGD(lr=0.1)`` or ``Adam(lr=0.01)``.
@@ -351,17 +356,33 @@ class Sequential(Layer):
 
     # --- description
 
-    def summary(self) -> str:
-        """A table of the layers with their output widths and parameter counts (a string).
+    def summary(self, input_shape: tuple[int, ...] | None = None) -> str:
+        """A table of the layers with their output shapes and parameter counts (a string).
 
-        Use ``print(model.summary())``.
+        Use ``print(model.summary())``. Without ``input_shape`` the output widths are read from
+        the Dense layers; with the shape of one example (e.g. ``(1, 8, 8)`` for a grey 8x8
+        image) one example of zeros is passed through the network in evaluation mode and every
+        layer's output shape is shown.
         """
         rows = [("layer", "output", "parameters")]
         width = None
+        shapes: list[tuple[int, ...]] = []
+        if input_shape is not None:
+            out = np.zeros((1, *input_shape))
+            was_training = self.training
+            self.eval()
+            try:
+                for layer in self.layers:
+                    out = layer.forward(out)
+                    shapes.append(out.shape[1:])
+            finally:
+                self._set_training(was_training)
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Dense):
                 width = layer.n_out
             shape = "(batch, ?)" if width is None else f"(batch, {width})"
+            if shapes:
+                shape = "(batch, " + ", ".join(str(n) for n in shapes[i]) + ")"
             count = sum(p.size for p in layer.parameters())
             rows.append((f"{i}: {layer!r}", shape, f"{count:,}"))
         w0 = max(len(r[0]) for r in rows)

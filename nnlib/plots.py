@@ -10,6 +10,8 @@ plot_activation(name_or_fn, x, ax)                     an activation and its der
 plot_history(history, axes)                            loss and accuracy per epoch
 network_diagram(layer_sizes, ax)                       units as circles, connections as lines
 weight_heatmap(W, row_labels, col_labels, ax)          a weight matrix on a diverging colour map
+image_grid(images, titles, ncols, signed)              small images (digits, kernels, feature maps)
+confusion_matrix_plot(counts, labels, ax)              which true class was predicted as which
 =====================================================  ==========================================
 
 Every function takes ``ax=None``: given an Axes it draws there, otherwise it makes a new
@@ -47,6 +49,8 @@ __all__ = [
     "plot_history",
     "network_diagram",
     "weight_heatmap",
+    "image_grid",
+    "confusion_matrix_plot",
 ]
 
 PALETTE = (
@@ -632,6 +636,139 @@ def weight_heatmap(
             strong = abs(value) > 0.6 * limit
             ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=9,
                     color="white" if strong else "black")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+# --- images (chapter 6) -----------------------------------------------------------------------
+
+def image_grid(
+    images: Any,
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    signed: bool = False,
+    suptitle: str | None = None,
+    size: float = 1.3,
+    values: bool = False,
+) -> np.ndarray:
+    """Show small images side by side: digits, kernels or feature maps.
+
+    Parameters
+    ----------
+    images : array of shape (n, H, W), one image (H, W), or a list of 2-D images whose sizes
+        may differ (a digit, a kernel and a feature map side by side); finite values.
+    titles : one short title per image, or None.
+    ncols : images per row (default: all in one row, at most 10).
+    signed : False draws values from white (low) to black (high), like ink on paper (each
+        image on its own scale from 0, or its minimum if negative, to its maximum).
+        True uses the diverging map of :func:`weight_heatmap` (blue negative, white 0, red
+        positive), symmetric around 0, shared by all images: for kernels and feature maps.
+    suptitle : a title over the whole grid.
+    size : inches per image.
+    values : write each value in its pixel (for small kernels).
+
+    Returns
+    -------
+    The array of Axes, shape (rows, ncols); unused panels are switched off.
+    """
+    if isinstance(images, (list, tuple)):                  # images of different sizes
+        images = [np.asarray(image, dtype=float) for image in images]
+    else:
+        images = np.asarray(images, dtype=float)
+        if images.ndim == 2:
+            images = images[None]
+        if images.ndim != 3:
+            raise ValueError(f"image_grid expected images of shape (n, H, W), got shape "
+                             f"{images.shape}. Hint: a batch (N, 1, H, W) becomes images[:, 0].")
+    if len(images) == 0 or any(image.ndim != 2 or image.size == 0 for image in images):
+        raise ValueError("image_grid expected a non-empty list of 2-D images (H, W).")
+    if not all(np.all(np.isfinite(image)) for image in images):
+        raise ValueError("image_grid expected finite pixel values, got NaN or inf.")
+    n = len(images)
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"image_grid got {len(titles)} titles for {n} images.")
+    if ncols is None:
+        ncols = min(n, 10)
+    if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
+        raise ValueError(f"image_grid expected ncols to be a positive int, got {ncols!r}.")
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3),
+                             layout="constrained", squeeze=False)
+    limit = max(float(np.abs(image).max()) for image in images) or 1.0
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        image = images[i]
+        if signed:
+            ax.imshow(image, cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(image, cmap="gray_r", vmin=min(0.0, image.min()),
+                      vmax=max(float(image.max()), 1e-12))
+        if values:
+            for (r, c), value in np.ndenumerate(image):
+                ax.text(c, r, f"{value:.2g}", ha="center", va="center", fontsize=8,
+                        color="black" if not signed or abs(value) < 0.6 * limit else "white")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if suptitle is not None:
+        fig.suptitle(suptitle)
+    return axes
+
+
+def confusion_matrix_plot(counts: Any, labels: Sequence[str] | None = None,
+                          ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Draw a confusion matrix: row = true class, column = predicted class, a count per cell.
+
+    Every non-zero count is written in its cell, so the plot does not rely on colour; the
+    diagonal is drawn in grey and mistakes in orange shades (darker for more).
+
+    Parameters
+    ----------
+    counts : int array, shape (k, k); ``counts[i, j]`` is how many examples of class i were
+        predicted as class j, so the diagonal holds the correct answers.
+    labels : one name per class (default 0 .. k-1).
+    ax : Axes to draw on, or None for a new figure.
+    title : optional title.
+
+    Returns
+    -------
+    The matplotlib Axes.
+    """
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.size == 0:
+        raise ValueError(f"confusion_matrix_plot expected a square matrix (k, k), got shape "
+                         f"{counts.shape}.")
+    if not np.all(counts >= 0) or not np.all(counts == np.round(counts)):
+        raise ValueError("confusion_matrix_plot expected counts: whole numbers >= 0.")
+    k = counts.shape[0]
+    if labels is None:
+        labels = [str(i) for i in range(k)]
+    if len(labels) != k:
+        raise ValueError(f"confusion_matrix_plot got {len(labels)} labels for {k} classes.")
+    ax = _new_axes(ax, (0.45 * k + 1.5, 0.45 * k + 1.2))
+    off = counts * (1 - np.eye(k))
+    shade = np.zeros((k, k, 3)) + 1.0
+    worst = max(float(off.max()), 1.0)
+    orange = np.array([0.90, 0.62, 0.0])                    # PALETTE[1]
+    for (r, c), value in np.ndenumerate(counts):
+        if r == c:
+            shade[r, c] = 0.85
+        elif value:
+            strength = 0.25 + 0.75 * value / worst
+            shade[r, c] = 1 - strength * (1 - orange)
+    ax.imshow(shade)
+    for (r, c), value in np.ndenumerate(counts):
+        if value:
+            ax.text(c, r, str(int(value)), ha="center", va="center", fontsize=8,
+                    fontweight="bold" if r != c else "normal")
+    ax.set_xticks(np.arange(k), labels)
+    ax.set_yticks(np.arange(k), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     if title is not None:
         ax.set_title(title)
     return ax

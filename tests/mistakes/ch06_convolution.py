@@ -325,3 +325,122 @@ def conv2d_backward(x, kernel, dout):
         loses=[],
     ),
 ]
+
+# Correct answers written in another style: each must keep full marks.
+CORRECT_VARIANTS = [
+    dict(
+        name="output_size with true division and int()",
+        cell="output_size",
+        code='''\
+def output_size(n, k, stride=1, padding=0):
+    return int((n + 2 * padding - k) / stride) + 1
+''',
+    ),
+    dict(
+        name="conv2d_loops with four nested loops and plain Python sums",
+        cell="conv_loops",
+        code='''\
+def conv2d_loops(image, kernel):
+    image = np.array(image, dtype=float)
+    kernel = np.array(kernel, dtype=float)
+    H, W = image.shape
+    k = len(kernel)
+    out = np.zeros((H - k + 1, W - k + 1))
+    for i in range(H - k + 1):
+        for j in range(W - k + 1):
+            total = 0.0
+            for u in range(k):
+                for v in range(k):
+                    total += image[i + u, j + v] * kernel[u, v]
+            out[i, j] = total
+    return out
+''',
+    ),
+    dict(
+        name="conv2d_single with loops over the strided positions of a padded copy",
+        cell="conv_single",
+        code='''\
+def conv2d_single(image, kernel, stride=1, padding=0):
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    k = kernel.shape[0]
+    padded = np.zeros((image.shape[0] + 2 * padding, image.shape[1] + 2 * padding))
+    padded[padding:padding + image.shape[0], padding:padding + image.shape[1]] = image
+    rows = (padded.shape[0] - k) // stride + 1
+    cols = (padded.shape[1] - k) // stride + 1
+    out = np.empty((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            r, c = i * stride, j * stride
+            out[i, j] = (padded[r:r + k, c:c + k] * kernel).sum()
+    return out
+''',
+    ),
+    dict(
+        name="conv2d_layer with loops over images and kernels",
+        cell="conv_multi",
+        code='''\
+def conv2d_layer(X, W, b):
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    b = np.asarray(b, dtype=float)
+    N, C, H, Wd = X.shape
+    F, _, k, _ = W.shape
+    out = np.zeros((N, F, H - k + 1, Wd - k + 1))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H - k + 1):
+                for j in range(Wd - k + 1):
+                    out[n, f, i, j] = np.sum(X[n, :, i:i + k, j:j + k] * W[f]) + b[f]
+    return out
+''',
+    ),
+    dict(
+        name="maxpool_forward with loops and np.argmax on each window",
+        cell="maxpool",
+        code='''\
+def maxpool_forward(x, size):
+    x = np.asarray(x, dtype=float)
+    N, C, H, W = x.shape
+    out = np.zeros((N, C, H // size, W // size))
+    mask = np.zeros_like(x)
+    for n in range(N):
+        for c in range(C):
+            for i in range(H // size):
+                for j in range(W // size):
+                    window = x[n, c, i * size:(i + 1) * size, j * size:(j + 1) * size]
+                    r, s = np.unravel_index(np.argmax(window), window.shape)
+                    out[n, c, i, j] = window[r, s]
+                    mask[n, c, i * size + r, j * size + s] = 1.0
+    return out, mask
+''',
+    ),
+    dict(
+        name="conv_params and dense_params factored",
+        cell="params",
+        code='''\
+def conv_params(c_in, c_out, k):
+    return (c_in * k ** 2 + 1) * c_out
+
+
+def dense_params(n_in, n_out):
+    return (n_in + 1) * n_out
+''',
+    ),
+    dict(
+        name="conv2d_backward with einsum over the windows and a padded full convolution",
+        cell="conv_backward",
+        code='''\
+def conv2d_backward(x, kernel, dout):
+    x = np.asarray(x, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    dout = np.asarray(dout, dtype=float)
+    k = kernel.shape[0]
+    windows = sliding_window_view(x, (k, k))
+    dkernel = np.einsum("ijuv,ij->uv", windows, dout)
+    padded = np.pad(dout, k - 1)
+    dx = np.einsum("ijuv,uv->ij", sliding_window_view(padded, (k, k)), kernel[::-1, ::-1])
+    return dx, dkernel
+''',
+    ),
+]

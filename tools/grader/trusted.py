@@ -137,7 +137,16 @@ class _Channel:
             text = codec.encode([[list(a), k] for a, k in batch], what=f"the arguments of {what}",
                                 refs=self.refs)
         except codec.Unplain as err:
-            raise TypeError(f"the test could not pass {err}") from None
+            message = str(err)
+            for args, kwargs in batch:  # say which argument
+                for label, value in [(f"argument {i + 1}", a) for i, a in enumerate(args)] + [
+                        (f"argument {k}=", v) for k, v in kwargs.items()]:
+                    try:
+                        codec.encode(value, what=f"{label} of {what}", refs=self.refs)
+                    except codec.Unplain as detail:
+                        message = str(detail)
+                        break
+            raise TypeError(f"the test could not pass {message}") from None
         reply = self.ask({"op": "call", "target": target, "what": what, "batch": text,
                           "overrides": [list(o) for o in self.overrides],
                           "contexts": [list(c) for c in self.contexts],

@@ -50,13 +50,17 @@ def part_functions(release) -> dict[str, str]:
         if cell.cell_type != "code" or not meta.get("solution"):
             continue
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
+            tree = ast.parse(_text(cell.source))
+        except (SyntaxError, ValueError):
             continue
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name in library:
                 asked[node.name] = library[node.name]
     return asked
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -81,8 +85,8 @@ def findings(nb, keys: dict[str, str]) -> list[str]:
         if cell.cell_type != "code" or meta.get("locked"):
             continue
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
+            tree = ast.parse(_text(cell.source))
+        except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nnlib"):

@@ -392,7 +392,7 @@ class GuardedExecute(Execute):
         deadline = time.monotonic() + min(self._cell_timeout, max(self._left(), 0))
         sock = self._open_trusted()
         name = self._nbgrader(cell).get("grade_id") or f"cell {index}"
-        trusted.send(sock, {"op": "run", "source": cell.source, "name": name,
+        trusted.send(sock, {"op": "run", "source": _source(cell), "name": name,
                             "student_names": record})
         cell.execution_count = index + 1
         while True:
@@ -428,7 +428,7 @@ class GuardedExecute(Execute):
         for i, earlier in enumerate(self.nb.cells[:index]):
             if earlier.cell_type == "code" and self._role(earlier) == "instructor":
                 sock = self._open_trusted()
-                trusted.send(sock, {"op": "run", "source": earlier.source, "name": f"cell {i}",
+                trusted.send(sock, {"op": "run", "source": _source(earlier), "name": f"cell {i}",
                                     "student_names": False})
                 sock.settimeout(max(self._left(), 1))
                 try:
@@ -634,3 +634,7 @@ class _CallFailed(Exception):
 
 
 _CODEC_B64 = base64.b64encode(codec.source().encode()).decode()
+
+
+def _source(cell) -> str:
+    return "".join(cell.source) if isinstance(cell.source, list) else str(cell.source)

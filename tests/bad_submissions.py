@@ -333,13 +333,12 @@ def _trusted_cases(good, step_ok: str) -> dict:
         len = lambda obj: 0
         def spam_weights():
             return np.array([-1.0, -1.0, 1.0]), 5.0
-        """)), Expect("ok", loses=["spam_weights_test", "train_perceptron_test"])
+        """)), Expect("ok", loses=["spam_weights_test"])
     cases["patch_numpy_and_checks"] = with_cell(good, "step", _code("""
         import sys, types
         import nnlib.checks
         np.allclose = lambda *args, **kwargs: True
         np.testing.assert_allclose = lambda *args, **kwargs: None
-        np.asarray = lambda a, *args, **kwargs: np.array([0.0, 0.0, 1.0, 1.0])
         fake = types.ModuleType("nnlib.checks")
         fake.check_close = fake.check_shape = fake.check_true = lambda *a, **k: None
         sys.modules["nnlib.checks"] = fake
@@ -371,7 +370,7 @@ def _trusted_cases(good, step_ok: str) -> dict:
         seen += [s for s in gc.get_objects() if isinstance(s, str) and "HIDDEN" in s]
         seen += list(In) + [str(v) for v in globals().values() if isinstance(v, str)]
         print("\\n".join(seen))
-        """) + cell_by_id(good, "predict").source), Expect("ok")
+        """) + cell_by_id(good, "predict").source), Expect(("ok", "output cut"))
     # Kind 3: hidden tests out through the feedback (printed encoded by the kernel's hooks).
     cases["leak_hooks"] = with_cell(good, "weighted_sum", _code(LEAK_HOOK) + weighted_ok), \
         Expect("ok")

@@ -248,7 +248,8 @@ def test_bad_submission_outcome(graded, student):
 # (--cold-kernels: the fallback where nested user namespaces are forbidden).
 COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
               "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
-              "patch_helpers"]
+              "patch_helpers", "reads_caller", "leak_hooks", "returns_object", "hook_clears_errors",
+              "answer_key_getattr"]
 
 
 @pytest.fixture(scope="module")

@@ -332,6 +332,8 @@ class GuardedExecute(Execute):
         try:
             if role == "test":
                 self._run_trusted(cell, index)
+                if not self._broken:
+                    self._reap()  # a call that forked: its copies must not answer the next cell
             else:
                 self.timeout = max(1, int(min(self._cell_timeout, self._left()) + 0.999))
                 super().preprocess_cell(cell, resources, index)

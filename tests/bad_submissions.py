@@ -371,6 +371,13 @@ def _trusted_cases(good, step_ok: str) -> dict:
         seen += list(In) + [str(v) for v in globals().values() if isinstance(v, str)]
         print("\\n".join(seen))
         """) + cell_by_id(good, "predict").source), Expect(("ok", "output cut"))
+    cases["reads_notebook_file"] = with_cell(good, "weighted_sum", _code("""
+        import glob, os
+        found = sorted(glob.glob("*.ipynb") + glob.glob("**/*.ipynb", recursive=True))
+        print("NOTEBOOKS", found)
+        for path in found:
+            print(open(path, encoding="utf-8").read())
+        """) + weighted_ok), Expect("ok", cell_outputs={"weighted_sum": ["NOTEBOOKS []"]})
     # Kind 3: hidden tests out through the feedback (printed encoded by the kernel's hooks).
     cases["leak_hooks"] = with_cell(good, "weighted_sum", _code(LEAK_HOOK) + weighted_ok), \
         Expect("ok")

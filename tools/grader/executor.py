@@ -31,6 +31,7 @@ import json
 import secrets
 import signal
 import time
+from pathlib import Path
 from queue import Empty
 
 import psutil
@@ -256,6 +257,11 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         folder = (resources or {}).get("metadata", {}).get("path")
+        name = (resources or {}).get("metadata", {}).get("name")
+        if folder and name:
+            # nbgrader wrote the notebook being graded, hidden tests included, into the folder
+            # the kernel runs in; it is in memory now and written again when graded.
+            Path(folder, f"{name}.ipynb").unlink(missing_ok=True)
         if self.before_kernel is not None and folder:
             self.before_kernel(folder)
         self._started = time.monotonic()

@@ -447,6 +447,14 @@ def _trusted_cases(good, step_ok: str) -> dict:
         import importlib
         step = getattr(importlib.import_module("nnlib." + "activ" + "ations"), "st" + "ep")
         """)), Expect("answer key", answer_key=True, messages=["nnlib.activations.step"])
+    cases["answer_key_hidden_wrapper"] = with_cell(good, "step", _code("""
+        import importlib
+        _library = importlib.import_module("nnlib." + "activ" + "ations")
+        _impl = vars(_library)["st" + "ep"]
+        def step(z):
+            return _impl(z)
+        """)), Expect("answer key", answer_key=True,
+                      messages=["step called nnlib's nnlib.activations.step"])
     cases["answer_key_book"] = with_cell(good, "step", _code("""
         def step(z):
             return book.step(z)

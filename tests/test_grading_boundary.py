@@ -236,3 +236,60 @@ def test_builtins_and_instructor_names_are_never_looked_up_in_the_kernel(zygote)
     out, = run_cells(zygote, kernel, "pairs = list(zip([1], [2]))\n"
                                      "check_close(len(pairs), 2.0)")
     assert asked == [] and errors(out)[0].startswith("AssertionError")
+
+
+# ------------------------------------------------------------------ the answer key
+
+
+def _ch01():
+    import nbformat
+    from grading_course import REPO, cell_by_id, solved, with_cell
+
+    from tools import exercises
+
+    release = nbformat.read(str(exercises.release_dir(REPO, "ch01_perceptron") /
+                                "ch01_perceptron.ipynb"), 4)
+    good = solved(release, nbformat.read(str(exercises.solution_notebook(
+        REPO, "ch01_perceptron")), 4))
+    return release, good, cell_by_id, with_cell
+
+
+def test_answer_keys_are_the_parts_functions_that_nnlib_also_has():
+    from tools.grader import answerkey
+
+    release, _, _, _ = _ch01()
+    assert answerkey.part_functions(release) == {
+        "weighted_sum": "nnlib.neuron.weighted_sum", "step": "nnlib.activations.step"}
+
+
+@pytest.mark.parametrize("source, found", [
+    ("from nnlib.activations import step\n", "imports step from nnlib.activations"),
+    ("from nnlib.activations import step as s\nstep = s\n", "imports step from nnlib"),
+    ("def step(z):\n    return nnlib.activations.step(z)\n", "step calls another step"),
+    ("def step(z):\n    return book.step(z)\n", "step calls another step"),
+    ("import importlib\nstep = getattr(importlib.import_module('nnlib.activations'), 'step')\n",
+     "binds step to nnlib's"),
+    ("def step(z):\n    return getattr(nnlib.activations, 'st' + 'ep')(z)\n",
+     "step looks functions up dynamically"),
+])
+def test_answer_key_use_is_found_in_the_source(source, found):
+    from tools.grader import answerkey
+
+    release, good, _, with_cell = _ch01()
+    keys = answerkey.part_functions(release)
+    findings = answerkey.findings(with_cell(good, "step", source), keys)
+    assert any(found in f for f in findings), findings
+
+
+def test_honest_solutions_of_every_set_use_no_answer_key():
+    import nbformat
+    from grading_course import REPO, solved
+
+    from tools import exercises
+    from tools.grader import answerkey
+
+    for aid in exercises.assignment_ids(REPO):
+        release = nbformat.read(str(exercises.release_dir(REPO, aid) / f"{aid}.ipynb"), 4)
+        good = solved(release, nbformat.read(str(exercises.solution_notebook(REPO, aid)), 4))
+        keys = answerkey.part_functions(release)
+        assert answerkey.findings(good, keys) == [] and answerkey.findings(release, keys) == []

@@ -147,7 +147,7 @@ def zygote():
 
 
 def run_cells(zygote, kernel: FakeKernel, *cells: str) -> list[list[dict]]:
-    sock = zygote.child()
+    sock, _ = zygote.child()
     sock.settimeout(60)
     results = []
     setup = "import numpy as np\nfrom nnlib.checks import check_close, check_true\n"

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import secrets
 import signal
 import time
@@ -300,6 +301,7 @@ class GuardedExecute(Execute):
         self.events: list[dict] = []
         GuardedExecute.last_events = self.events
         self._trusted = None
+        self._replaying = False
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -356,8 +358,7 @@ class GuardedExecute(Execute):
             self._event("not finished", cell)
             return cell, resources
         role = self._role(cell)
-        if role != "instructor" or self._student_started:
-            self._student_started = self._student_started or role == "student"
+        self._student_started = self._student_started or role == "student"
         try:
             if role == "test":
                 self._run_trusted(cell, index)
@@ -409,13 +410,18 @@ class GuardedExecute(Execute):
         if self._trusted is None:
             if GuardedExecute._zygote is None:
                 GuardedExecute._zygote = trusted.Zygote()
-            self._trusted = GuardedExecute._zygote.child()
+            self._trusted, self._trusted_pid = GuardedExecute._zygote.child()
         return self._trusted
 
     def _close_trusted(self) -> None:
+        """Close the link to the trusted interpreter and end it (it may be stuck in a test)."""
         if self._trusted is not None:
             self._trusted.close()
             self._trusted = None
+            try:
+                os.kill(self._trusted_pid, signal.SIGKILL)
+            except OSError:  # it had already ended, and its parent reaped it
+                pass
 
     def _run_trusted(self, cell, index: int, record: bool = True) -> None:
         """Run ``cell`` in the trusted interpreter, answering its lookups and calls from the
@@ -582,6 +588,7 @@ class GuardedExecute(Execute):
             self._gave_up = (f"the kernel had to be restarted {self.max_restarts} times; the "
                              f"rest of the notebook was not run")
             return
+        self._replaying = True
         try:
             run_sync(self._restart)()
             self._student_started = False
@@ -597,6 +604,8 @@ class GuardedExecute(Execute):
                 self.execute_cell(copy.deepcopy(earlier), i, store_history=True)
         except Exception as err:  # a replay that fails again: stop here, cells get NotRun
             self._gave_up = f"the kernel could not be restarted after a crash ({err})"
+        finally:
+            self._replaying = False
 
     async def _restart(self) -> None:
         if self.kc is not None:
@@ -638,6 +647,8 @@ class GuardedExecute(Execute):
         return True
 
     def output(self, outs, msg, display_id, cell_index):
+        if self._replaying:  # a replay's outputs go nowhere and count for nothing
+            return super().output(outs, msg, display_id, cell_index)
         if msg["msg_type"] == "error":
             content = msg["content"]
             content["evalue"] = str(content.get("evalue", ""))[:2000]

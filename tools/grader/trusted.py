@@ -433,6 +433,7 @@ def zygote_main(control_fd: int) -> None:
             finally:
                 os._exit(0)
         os.close(fds[0])
+        send(control, {"op": "forked", "pid": pid})
 
 
 class Zygote:
@@ -456,12 +457,12 @@ class Zygote:
         if ready.get("op") != "ready":
             raise RuntimeError(f"the trusted interpreter did not start: {ready}")
 
-    def child(self) -> socket.socket:
-        """A socket to a fresh trusted interpreter."""
+    def child(self) -> tuple[socket.socket, int]:
+        """A socket to a fresh trusted interpreter, and its process id."""
         mine, theirs = socket.socketpair()
         socket.send_fds(self.control, [b"f"], [theirs.fileno()])
         theirs.close()
-        return mine
+        return mine, int(recv(self.control)["pid"])
 
     def close(self) -> None:
         self.control.close()

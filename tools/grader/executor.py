@@ -3,24 +3,29 @@
 :class:`GuardedExecute` replaces ``nbgrader.preprocessors.Execute`` in the autograde pipeline of
 each grading worker. On top of nbgrader's per-cell timeout it
 
+- **runs the tests apart from the student's code.** Answer cells run in the sandboxed kernel;
+  test cells (visible and hidden) run only in a trusted interpreter (:mod:`tools.grader.trusted`)
+  that never executes student code; locked instructor cells (imports, data) run in both. When a
+  test uses a name of the student's notebook, or calls a student's function, the request comes
+  back here and a small snippet (:data:`KERNEL_CALL`) runs silently in the kernel: only plain data
+  crosses (:mod:`tools.grader.codec`), each call within the time left of its test cell, its
+  printed output dropped. The test cell's outputs, made on the trusted side, become the cell's
+  outputs, so nbgrader scores them as usual. The notebook nbgrader wrote into the kernel's folder
+  (hidden tests included) is removed before the kernel starts;
 - **survives a kernel that dies or stops answering** (``os._exit``, a CPU or memory limit, an
   endless loop that ignores Ctrl-C): the cell gets an error output saying what happened, the
-  kernel is restarted, the code cells before it are run again silently (so the student's other
-  functions exist again), and grading goes on with the next cell. A cell that kills the kernel is
-  never run twice, so one bad part costs that part only;
-- **caps the output** each cell may produce (``output_limit`` bytes): the rest is dropped and a
-  note says so. Error outputs always get through (shortened), since they decide the score;
-- **limits the whole notebook** to ``notebook_timeout`` seconds: cells not reached get an error
+  kernel is restarted, the kernel's cells before it are run again silently (so the student's
+  other functions exist again), and grading goes on with the next cell. A cell that kills the
+  kernel is never run twice, so one bad part costs that part only;
+- **caps the output** of each cell (``output_limit`` bytes) and of the whole notebook
+  (``notebook_output_limit``): the rest is dropped and a note says so. Error outputs always get
+  through (shortened), since they decide the score;
+- **limits the whole student** to ``notebook_timeout`` seconds, measured here: no cell, call or
+  replayed cell gets a timeout longer than the time left, and cells not reached get an error
   output (a test cell without an error would otherwise score full marks);
-- **runs every test cell against the helpers as the locked cells set them up**. After the locked
-  cells at the top (the imports), a snapshot is taken inside the kernel of every ``numpy*``,
-  ``nnlib*`` and ``builtins`` module namespace, of the code of their functions and of the global
-  names the locked cells bound; right before each test cell it is restored. A student who writes
-  ``np.allclose = lambda *a, **k: True``, ``check_close = print``,
-  ``nnlib.checks.check_close.__code__ = ...`` or ``builtins.float = ...`` in a solution cell
-  is graded by the real functions. This defends against patching by name or attribute, the only
-  kind a student can do without writing code aimed at this grader; a submission that hunts down
-  the snapshot in the kernel's memory is not stopped (see book/grading_safely.md).
+- **records what happened where it happens** (:attr:`GuardedExecute.last_events`: timeouts,
+  memory and CPU limits, crashes, cut output, answer-key use), read by the worker for the
+  student's status.
 """
 
 from __future__ import annotations

@@ -620,7 +620,8 @@ class GuardedExecute(Execute):
         # and nbclient's own clean-up at the end of the notebook would then fail.
         self.kc = self.km.client()
         await ensure_async(self.kc.start_channels())
-        await _wait_for_ready(self.kc, self.startup_timeout)
+        # Within the student's time budget (at least 10 s: a restart is the grader's doing).
+        await _wait_for_ready(self.kc, min(self.startup_timeout, max(self._left(), 10)))
         self.kc.allow_stdin = False
 
     # ------------------------------------------------------------------ outputs

@@ -60,7 +60,7 @@ NOT_RUN = "NotRun"
 # do not fire, nothing enters the history). It may be tampered with by the student's code; that
 # can only change what it reports about the student's own functions.
 KERNEL_CALL = r"""
-def @FN@():
+def @FN@(request):
     import base64, builtins as B, io, json, sys
     (len, isinstance, str, type, callable, getattr, eval, exec, dict, object, BaseException,
      NameError, bool, int, float, list, tuple) = (
@@ -81,7 +81,7 @@ def @FN@():
             store[key] = eval(expr, g)
         return store[key]
 
-    req = json.loads(base64.b64decode(@REQUEST@).decode())
+    req = json.loads(base64.b64decode(request).decode())
     out = {"nonce": req["nonce"]}
     sink, saved, entered, missing = io.StringIO(), {}, [], object()
     old = sys.stdout, sys.stderr
@@ -184,9 +184,6 @@ def @FN@():
     from IPython.display import publish_display_data
     publish_display_data({"application/x-grader-result": json.dumps(out)})
 
-
-@FN@()
-del @FN@
 """
 RESULT_MIME = "application/x-grader-result"
 
@@ -307,6 +304,7 @@ class GuardedExecute(Execute):
         GuardedExecute.last_events = self.events
         self._trusted = None
         self._replaying = False
+        self._helper_ready = False  # the kernel-side call helper is defined (per kernel)
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -518,10 +516,11 @@ class GuardedExecute(Execute):
 
     async def _kernel_call(self, request: dict, deadline: float, what: str) -> dict:
         """Run the kernel side of a call; its payload, or _CallFailed(kind, reason)."""
-        code = (KERNEL_CALL.replace("@FN@", f"_grader_call_{request['nonce']}")
-                .replace("@CODEC@", repr(_CODEC_B64))
-                .replace("@REQUEST@", repr(base64.b64encode(json.dumps(request).encode())
-                                           .decode())))
+        # The helper is defined in the kernel once (per kernel); each call then sends one line.
+        # If the student's code removed it, the call reports no result and it is sent again.
+        call = f"{_HELPER}({base64.b64encode(json.dumps(request).encode()).decode()!r})\n"
+        code = call if self._helper_ready else _HELPER_SOURCE + call
+        self._helper_ready = True
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         payload, interrupted = None, False
         while True:
@@ -557,6 +556,9 @@ class GuardedExecute(Execute):
         if interrupted:
             raise _CallFailed("interrupted", f"timed out: {what}(...) ran longer than the "
                               f"{self._cell_timeout} s of its test and was interrupted")
+        if payload is None and code is call:  # define the helper again and retry once
+            self._helper_ready = False
+            return await self._kernel_call(request, deadline, what)
         if payload is None:
             payload = {"error": ["RuntimeError", f"{what}: the kernel sent no result (did your "
                                  f"code change how the kernel runs code?)"], "results": []}
@@ -616,6 +618,7 @@ class GuardedExecute(Execute):
         if self.kc is not None:
             self.kc.stop_channels()
         await ensure_async(self.km.restart_kernel(now=True))
+        self._helper_ready = False
         # Not async_start_new_kernel_client: on failure it would clean the kernel manager up,
         # and nbclient's own clean-up at the end of the notebook would then fail.
         self.kc = self.km.client()
@@ -686,6 +689,8 @@ class _CallFailed(Exception):
 
 
 _CODEC_B64 = base64.b64encode(codec.source().encode()).decode()
+_HELPER = f"_grader_call_{secrets.token_hex(6)}"
+_HELPER_SOURCE = KERNEL_CALL.replace("@FN@", _HELPER).replace("@CODEC@", repr(_CODEC_B64))
 
 
 def _source(cell) -> str:

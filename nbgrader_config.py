@@ -8,9 +8,7 @@ The instructor guide (book/instructors.md) walks through every command.
 """
 
 import os
-
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+import sys
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
 
@@ -39,31 +37,35 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = 60
 
 
-class ClearHiddenTestTracebacks(Preprocessor):
-    """Reduce errors of test cells that hold hidden tests to their message, for the feedback.
+def _course_tools_on_path() -> None:
+    """Make ``tools`` importable: from this course folder, or from the repository nnlib is
+    installed from (a course made elsewhere from this repository, as the tests do)."""
+    folders = [ROOT]
+    try:
+        import nnlib
 
-    ClearHiddenTests removes the hidden tests from a cell's source, but a failed check's
-    traceback quotes the lines around it, hidden ones included. In a test cell with a hidden
-    region, every error keeps only ``ExceptionName: message`` (the teaching message of the
-    nnlib.checks helper); the quoted source is dropped. Must run before ClearHiddenTests.
-    """
-
-    enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
-
-    def preprocess_cell(self, cell, resources, index):
-        grade = cell.metadata.get("nbgrader", {}).get("grade")
-        if cell.cell_type == "code" and grade and "BEGIN HIDDEN TESTS" in cell.source:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    name, message = output.get("ename", "Error"), output.get("evalue", "")
-                    output["traceback"] = [f"{name}: {message}"]
-        return cell, resources
+        folders.append(os.path.dirname(os.path.dirname(os.path.abspath(nnlib.__file__))))
+    except ImportError:
+        pass
+    for folder in folders:
+        if os.path.isfile(os.path.join(folder, "tools", "grader", "feedback.py")):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
+            return
+    raise ImportError(f"nbgrader_config.py needs the course's tools/ folder; looked in {folders}")
 
 
-# Feedback shows neither the hidden tests' source nor tracebacks that quote it.
+_course_tools_on_path()
+from tools.grader.feedback import ClearHiddenTestTracebacks, ScrubHiddenTestLines  # noqa: E402
+
+# Feedback shows neither the hidden tests' source, nor tracebacks that quote it, nor an output
+# line that quotes it.
+# Both scrubbers live in tools/grader/feedback.py; stock `nbgrader generate_feedback` and
+# `python -m tools.grade feedback` use this same list.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    ScrubHiddenTestLines,
     ClearHiddenTestTracebacks,
     "nbgrader.preprocessors.ClearHiddenTests",
 ]

@@ -12,14 +12,14 @@ object that claims to be equal to everything cannot pass a check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 __all__ = ["check_close", "check_shape", "check_equal", "check_true", "as_float_array",
-           "using_reference"]
+           "using_reference", "student_side", "call_many"]
 
 
 def _fmt(a: Any) -> str:
@@ -139,3 +139,19 @@ def using_reference(namespace: MutableMapping[str, Any],
                 namespace.pop(name, None)
             else:
                 namespace[name] = old
+
+
+def student_side(expr: str, namespace: Mapping[str, Any]) -> Any:
+    """The object ``expr`` builds from the notebook's names, for a test to hand to your function.
+
+    In a notebook this is just ``eval(expr, namespace)``: ``student_side("np.random.default_rng(0)",
+    globals())`` is a generator. When the course's grader runs the tests apart from your code,
+    the object is built next to your code instead (tests can send your functions only plain data:
+    numbers, strings, lists, dicts, numpy arrays), and passed to your function from there.
+    """
+    return eval(expr, dict(namespace))  # noqa: S307 (instructor code from a locked test cell)
+
+
+def call_many(function: Callable[..., Any], calls: list[tuple]) -> list[Any]:
+    """``[function(*args) for args in calls]``; the grader makes all the calls in one go."""
+    return [function(*args) for args in calls]

@@ -51,6 +51,9 @@ class Expect:
     messages: list[str] = field(default_factory=list)  # must appear in the student's details
     cell_outputs: dict[str, list[str]] = field(default_factory=dict)  # grade id -> texts
     must_not_exist: list[Path] = field(default_factory=list)
+    answer_key: bool = False  # flagged for using nnlib's own version of a part's function
+    not_in_outputs: dict[str, list[str]] = field(default_factory=dict)  # grade id -> texts
+    max_seconds: float | None = None  # the student's grading time must stay below this
 
 
 def _code(text: str) -> str:
@@ -231,7 +234,8 @@ def write_corpus(course: Course) -> dict[str, Expect]:
         def weighted_sum(x, w, b):
             return Anything()
         """)), Expect("ok", loses=["weighted_sum_test"],
-                      cell_outputs={"weighted_sum_test": ["expected numbers"]})
+                      cell_outputs={"weighted_sum_test": [
+                          "weighted_sum returned an object of type Anything"]})
     cases["fake_partial_credit"] = with_cell(good, "step", _code("""
         import sys
         def step(z):
@@ -250,6 +254,8 @@ def write_corpus(course: Course) -> dict[str, Expect]:
             return float(x @ w + b)
         """)), Expect("ok")
 
+    cases.update(_trusted_cases(good, step_ok))
+
     for student, (nb, _) in cases.items():
         folder = course.submission_path(student).parent
         folder.mkdir(parents=True, exist_ok=True)
@@ -260,6 +266,200 @@ def write_corpus(course: Course) -> dict[str, Expect]:
         else:
             course.submit(student, nb)
     return {student: expect for student, (_, expect) in cases.items()}
+
+
+# The notebook time budget the test command grades the corpus with (--notebook-timeout).
+NOTEBOOK_TIMEOUT = 90
+
+LEAK_HOOK = """
+import base64, struct, zlib
+from IPython.display import Image, display
+
+def _png_with_text(text):
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", header)
+            + chunk(b"tEXt", b"cell\\x00" + text.encode("latin-1", "replace"))
+            + chunk(b"IDAT", zlib.compress(b"\\x00\\x00")) + chunk(b"IEND", b""))
+
+def _leak(info):
+    source = info.raw_cell
+    print(base64.b64encode(source.encode()).decode())
+    print("".join(f"&#{ord(ch)};" for ch in source))
+    display(Image(data=_png_with_text(source)))
+
+get_ipython().events.register("pre_run_cell", _leak)
+get_ipython().events.register("post_run_cell", _leak)
+"""
+
+
+def _trusted_cases(good, step_ok: str) -> dict:
+    """Hand-ins that attack the tests from the student's kernel (kinds 1, 2, 3), the time and
+    output budgets (kind 6) and the answer key; see book/grading_safely.md."""
+    cases = {}
+    weighted_ok = cell_by_id(good, "weighted_sum").source
+    # Kind 1: code that changes how later cells run.
+    cases["input_transformer"] = with_cell(good, "step", _code("""
+        def _no_checks(lines):
+            return [line.replace("check_", "print and None and check_") for line in lines]
+        get_ipython().input_transformers_post.append(_no_checks)
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["hook_clears_errors"] = with_cell(good, "step", _code("""
+        import sys
+        def _forget(result):
+            result.error_in_exec = None
+            result.error_before_exec = None
+            sys.last_type = sys.last_value = sys.last_traceback = None
+        get_ipython().events.register("post_run_cell", _forget)
+        get_ipython().set_custom_exc((AssertionError,), lambda *args, **kwargs: None)
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["tracer_rewrites_checks"] = with_cell(good, "step", _code("""
+        import sys, threading
+        def _tracer(frame, event, arg):
+            if frame.f_code.co_name in ("check_close", "check_shape", "check_true", "_fail"):
+                frame.f_locals["expected"] = frame.f_locals.get("got")
+                return None
+            return _tracer
+        sys.settrace(_tracer)
+        threading.settrace(_tracer)
+        sys.setprofile(lambda frame, event, arg: None)
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    cases["shadow_builtins"] = with_cell(good, "spam_weights", _code("""
+        import builtins
+        zip = lambda *args: iter(())
+        isinstance = lambda *args: True
+        len = lambda obj: 0
+        def spam_weights():
+            return np.array([-1.0, -1.0, 1.0]), 5.0
+        """)), Expect("ok", loses=["spam_weights_test"])
+    cases["patch_numpy_and_checks"] = with_cell(good, "step", _code("""
+        import sys, types
+        import nnlib.checks
+        np.allclose = lambda *args, **kwargs: True
+        np.testing.assert_allclose = lambda *args, **kwargs: None
+        fake = types.ModuleType("nnlib.checks")
+        fake.check_close = fake.check_shape = fake.check_true = lambda *a, **k: None
+        sys.modules["nnlib.checks"] = fake
+        nnlib.checks.check_close.__code__ = (lambda *a, **k: None).__code__
+        """) + WRONG_STEP), Expect("ok", loses=["step_test"])
+    # Kind 2: code that reads the test that calls it.
+    cases["reads_caller"] = with_cell(good, "step", _code("""
+        import gc, inspect, linecache, sys
+        def step(z):
+            found = []
+            frame = sys._getframe(1)
+            while frame is not None:
+                found += [v for k, v in frame.f_locals.items() if k in ("expected", "exp")]
+                found += [c for c in frame.f_code.co_consts if isinstance(c, (list, tuple))]
+                frame = frame.f_back
+            for info in inspect.stack():
+                found += [line for line in (info.code_context or []) if "check_close" in line]
+            for name in list(linecache.cache):
+                found += [line for line in linecache.getlines(name) if "check_close" in line]
+            found += [o for o in gc.get_objects() if isinstance(o, str) and "check_close(" in o]
+            print("FOUND", found)
+            if found and isinstance(found[0], (list, tuple)):
+                return np.asarray(found[0], dtype=float)
+            return np.zeros_like(np.asarray(z, dtype=float))
+        """)), Expect("ok", loses=["step_test"])
+    cases["history_to_later_cell"] = with_cell(good, "predict", _code("""
+        import gc, linecache
+        seen = [line for name in list(linecache.cache) for line in linecache.getlines(name)]
+        seen += [s for s in gc.get_objects() if isinstance(s, str) and "HIDDEN" in s]
+        seen += list(In) + [str(v) for v in globals().values() if isinstance(v, str)]
+        print("\\n".join(seen))
+        """) + cell_by_id(good, "predict").source), Expect(("ok", "output cut"))
+    cases["reads_notebook_file"] = with_cell(good, "weighted_sum", _code("""
+        import glob, os
+        found = sorted(glob.glob("*.ipynb") + glob.glob("**/*.ipynb", recursive=True))
+        print("NOTEBOOKS", found)
+        for path in found:
+            print(open(path, encoding="utf-8").read())
+        """) + weighted_ok), Expect("ok", cell_outputs={"weighted_sum": ["NOTEBOOKS []"]})
+    # Kind 3: hidden tests out through the feedback (printed encoded by the kernel's hooks).
+    cases["leak_hooks"] = with_cell(good, "weighted_sum", _code(LEAK_HOOK) + weighted_ok), \
+        Expect("ok")
+    cases["prints_arguments"] = with_cell(good, "step", _code("""
+        import os
+        def step(z):
+            print("ARGUMENT", repr(z))
+            os.write(1, ("ARGUMENT " + repr(z) + "\\n").encode())
+            z = np.asarray(z, dtype=float)
+            return np.where(z >= 0, 1.0, 0.0)
+        """)), Expect("ok", not_in_outputs={"step_test": ["ARGUMENT"]})
+    # The boundary: what crosses and what does not.
+    cases["returns_object"] = with_cell(good, "step", _code("""
+        class Verdicts:
+            def __init__(self, values):
+                self.values = values
+        def step(z):
+            return Verdicts(np.where(np.asarray(z, dtype=float) >= 0, 1.0, 0.0))
+        """)), Expect("ok", loses=["step_test"], cell_outputs={"step_test": [
+            "step returned an object of type Verdicts; return numbers"]})
+    cases["lying_array"] = with_cell(good, "step", _code("""
+        class Liar(np.ndarray):
+            def __eq__(self, other):
+                return np.ones(np.shape(other), dtype=bool)
+            def __array__(self, *args, **kwargs):
+                return np.array([0.0, 0.0, 1.0, 1.0])
+        def step(z):
+            z = np.asarray(z, dtype=float)
+            return np.full(z.shape, 0.5).view(Liar)
+        """)), Expect("ok", loses=["step_test"])
+    cases["raises_own_error"] = with_cell(good, "step", _code("""
+        def step(z):
+            raise ValueError("step is not ready yet")
+        """)), Expect("ok", loses=["step_test"],
+                      cell_outputs={"step_test": ["ValueError", "step is not ready yet"]})
+    cases["mutates_argument"] = with_cell(good, "perceptron_update", _code("""
+        def perceptron_update(x, target, w, b, lr=1.0):
+            x = np.asarray(x, dtype=float)
+            error = target - step(x @ w + b)
+            w += lr * error * x
+            return w, float(b + lr * error)
+        """)), Expect("ok", loses=["perceptron_update_test"], cell_outputs={
+            "perceptron_update_test": ["the caller's w after perceptron_update"]})
+    # Kind 6: time and output in total.
+    sleepers = copy.deepcopy(good)
+    for i in range(20):
+        sleepers.cells.append(nbformat.v4.new_code_cell(_code("""
+            import os, time
+            if time.time() - os.stat(".").st_mtime > 4:  # only when replayed after a crash
+                time.sleep(4.8)
+            """) + ("time.sleep(4.5)\n" if i == 0 else "")))
+    sleepers.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)\n"))
+    cases["replay_sleeps"] = sleepers, Expect(("timed out", "kernel died"),
+                                              max_seconds=NOTEBOOK_TIMEOUT + 45)
+    flood = copy.deepcopy(good)
+    for _ in range(40):
+        flood.cells.append(nbformat.v4.new_code_cell('print("x" * 90_000)\n'))
+    cases["output_in_many_cells"] = flood, Expect("output cut")
+    # The answer key is not an answer.
+    cases["answer_key_import"] = with_cell(good, "step", "from nnlib.activations import step\n"), \
+        Expect("answer key", answer_key=True, messages=["imports step from nnlib.activations"])
+    cases["answer_key_wrapper"] = with_cell(good, "weighted_sum", _code("""
+        def weighted_sum(x, w, b):
+            return nnlib.neuron.weighted_sum(x, w, b)
+        """)), Expect("answer key", answer_key=True, messages=["weighted_sum calls another"])
+    cases["answer_key_getattr"] = with_cell(good, "step", _code("""
+        import importlib
+        step = getattr(importlib.import_module("nnlib." + "activ" + "ations"), "st" + "ep")
+        """)), Expect("answer key", answer_key=True, messages=["nnlib.activations.step"])
+    cases["answer_key_hidden_wrapper"] = with_cell(good, "step", _code("""
+        import importlib
+        _library = importlib.import_module("nnlib." + "activ" + "ations")
+        _impl = vars(_library)["st" + "ep"]
+        def step(z):
+            return _impl(z)
+        """)), Expect("answer key", answer_key=True,
+                      messages=["step called nnlib's nnlib.activations.step"])
+    cases["answer_key_book"] = with_cell(good, "step", _code("""
+        def step(z):
+            return book.step(z)
+        """)), Expect("answer key", answer_key=True, messages=["step calls another"])
+    return cases
 
 
 if __name__ == "__main__":

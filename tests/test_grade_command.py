@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bad_submissions import AID, Expect, write_corpus
+from bad_submissions import AID, NOTEBOOK_TIMEOUT, Expect, write_corpus
 from conftest import require_sandbox
 from grading_course import (
     REPO,
@@ -119,7 +119,8 @@ def graded(tmp_path_factory) -> Run:
     expect = write_corpus(course)
     solutions_before = folder_hashes(course.root / "solutions")
     start = time.monotonic()
-    first = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    first = grade_cmd(course, "autograde", AID, "--jobs", "2", "--notebook-timeout",
+                      str(NOTEBOOK_TIMEOUT))
     seconds = time.monotonic() - start
     if warm_kernels_possible(61000 if os.getuid() == 0 else None):
         assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
@@ -190,7 +191,7 @@ def test_run_exits_1_and_lists_every_student(graded):
     for student in graded.expect:
         assert any(line.split()[:1] == [student] for line in out.split("\n")), (
             f"{student} has no line in the summary:\n{out}")
-    needs = {s for s, e in graded.expect.items() if e.tampered or not e.graded}
+    needs = {s for s, e in graded.expect.items() if e.tampered or e.answer_key or not e.graded}
     assert f"{len(needs)} need you" in out, out
     assert "ETA" in graded.first.stderr, "no progress line with an ETA on stderr"
 
@@ -203,7 +204,12 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
     wanted = expect.status if isinstance(expect.status, tuple) else (expect.status,)
     assert st["status"] in wanted, f"{student}: status {st['status']!r}, expected {wanted}; {st}"
     assert bool(st["tampering"]) == expect.tampered, f"{student}: tampering {st['tampering']}"
-    details = "; ".join(st["tampering"] + st["notes"])
+    assert bool(st.get("answer_key")) == expect.answer_key, (
+        f"{student}: answer key findings {st.get('answer_key')}")
+    if expect.max_seconds is not None:
+        assert st["seconds"] < expect.max_seconds, (
+            f"{student} took {st['seconds']} s to grade, more than {expect.max_seconds}")
+    details = "; ".join(st["tampering"] + st.get("answer_key", []) + st["notes"])
     for text in expect.messages:
         assert text in details, f"{student}: {text!r} not in the details {details!r}"
     if not expect.graded:
@@ -219,6 +225,10 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
         shown = json.dumps(cell_by_id(nb, gid).outputs)
         for text in texts:
             assert text in shown, f"{student}: {text!r} not in the output of {gid}: {shown[:600]}"
+    for gid, texts in expect.not_in_outputs.items():
+        shown = json.dumps(cell_by_id(nb, gid).outputs)
+        for text in texts:
+            assert text not in shown, f"{student}: {text!r} is in the output of {gid}"
     for path in expect.must_not_exist:
         assert not path.exists(), f"{student} managed to write {path}"
     size = (course.root / "grading" / "autograded" / student / AID /
@@ -237,7 +247,8 @@ def test_bad_submission_outcome(graded, student):
 # (--cold-kernels: the fallback where nested user namespaces are forbidden).
 COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
               "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
-              "patch_helpers"]
+              "patch_helpers", "reads_caller", "leak_hooks", "returns_object", "hook_clears_errors",
+              "answer_key_getattr"]
 
 
 @pytest.fixture(scope="module")
@@ -263,8 +274,10 @@ def test_bad_submission_outcome_with_cold_kernels(graded_cold, student):
 def test_lost_parts_have_teaching_messages(graded):
     st = graded.status["patch_helpers"]
     assert "step([-2, -0.5, 0.5, 3]): values differ" in st["messages"]["step_test"]
-    assert "expected numbers" in graded.status["equals_everything"]["messages"][
-        "weighted_sum_test"]
+    assert "weighted_sum returned an object of type Anything; return numbers" in \
+        graded.status["equals_everything"]["messages"]["weighted_sum_test"]
+    assert graded.status["raises_own_error"]["messages"]["step_test"] == \
+        "ValueError: step is not ready yet"
 
 
 @pytest.mark.slow
@@ -306,10 +319,64 @@ def test_feedback_shows_no_hidden_tests_but_the_visible_messages(graded):
         text = html_text(graded.course.feedback_html(student))
         shown = lines_found_in(text, hidden)
         assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)[:5]}"
-    stolen = html_text(graded.course.feedback_html("steal_hidden_tests"))
-    assert "a line of the hidden tests was removed" in stolen
     wrong = html_text(graded.course.feedback_html("patch_helpers"))
     assert "values differ" in wrong and "Hint:" in wrong
+
+
+def decoded_texts(text: str) -> list[str]:
+    """``text`` and what hides in it: HTML entities decoded, every base64 run decoded (and the
+    text chunks of any PNG image in it)."""
+    import base64
+    import html as html_module
+    import re
+    import zlib
+
+    found = [text, html_module.unescape(text), html_module.unescape(html_module.unescape(text))]
+    for run in re.findall(r"[A-Za-z0-9+/]{16,}={0,2}", text.replace("\\n", "")):
+        try:
+            raw = base64.b64decode(run + "=" * (-len(run) % 4))
+        except ValueError:
+            continue
+        found.append(raw.decode("utf-8", "replace"))
+        found.append(html_module.unescape(raw.decode("utf-8", "replace")))
+        if raw.startswith(b"\x89PNG"):
+            pos = 8
+            while pos + 8 <= len(raw):
+                size, kind = int.from_bytes(raw[pos:pos + 4], "big"), raw[pos + 4:pos + 8]
+                data = raw[pos + 8:pos + 8 + size]
+                if kind == b"tEXt":
+                    found.append(data.decode("latin-1"))
+                elif kind == b"zTXt":
+                    found.append(zlib.decompress(data.split(b"\0", 1)[1][1:]).decode("latin-1"))
+                elif kind == b"iTXt":
+                    found.append(data.decode("utf-8", "replace"))
+                pos += 12 + size
+    return found
+
+
+@pytest.mark.slow
+def test_no_hidden_test_line_in_any_encoding_of_feedback_or_autograded(graded):
+    """Kind 3: hooks that print every cell's source base64-encoded, as HTML entities or in a
+    PNG's text chunk find no test source to print: test cells never run in the kernel. Checked
+    in every student's feedback page and autograded notebook, decoded."""
+    proc = grade_cmd(graded.course, "feedback", AID, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hidden = hidden_test_lines(graded.course.solution)
+    leak = graded.course.autograded("leak_hooks")
+    assert any("image/png" in o.get("data", {}) for c in leak.cells for o in c.get("outputs", [])
+               ), "the leak_hooks case printed no image: the hostile case did not run"
+    for student, expect in graded.expect.items():
+        if not expect.graded:
+            continue
+        page = graded.course.feedback_html(student)
+        # The autograded notebook (the instructor's copy) keeps the hidden tests in the test
+        # cells' source, as nbgrader does; what the student's code printed is in the outputs.
+        outputs = json.dumps([c.get("outputs", []) for c in graded.course.autograded(
+            student).cells])
+        for where, text in (("feedback", page), ("autograded outputs", outputs)):
+            for decoded in decoded_texts(text):
+                shown = lines_found_in(decoded, hidden)
+                assert not shown, f"{where} of {student} shows hidden lines: {sorted(shown)[:3]}"
 
 
 @pytest.mark.slow

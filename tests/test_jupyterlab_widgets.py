@@ -22,12 +22,9 @@ from pathlib import Path
 import jupytext
 import pytest
 from book_site import ROOT
-from site_browser import ARTIFACTS, CHROMIUM, NO_CHROMIUM, OfflinePage
+from site_browser import ARTIFACTS, OfflinePage
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
 
 CHAPTER = ROOT / "book" / "01_perceptron.md"
 

@@ -205,10 +205,9 @@ def test_launch_button_tooltip_says_jupyterlite_needs_the_internet():
     assert "needs the internet" in buttons[0]["tooltip"] and "Pyodide" in buttons[0]["tooltip"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+@pytest.mark.usefixtures("needs_browser")
 def test_offline_jupyterlite_says_within_15_seconds_that_python_cannot_start(lite_site):
     """With the internet cut, the reader is told why cells will not run, not left waiting."""
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     import time
 
     notebook = next(n for n in NOTEBOOKS if n.startswith("book/"))

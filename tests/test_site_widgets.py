@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from site_browser import CHROMIUM, NO_CHROMIUM
 from widget_page import WidgetPage
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
 
 # Keyboard and mouse moves for a slider: (what, argument)
 GRID = [("key", "Home"), ("key", "PageUp"), ("key", "ArrowRight"), ("drag", 0.3),

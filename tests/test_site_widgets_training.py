@@ -20,15 +20,11 @@ import json
 
 import numpy as np
 import pytest
-from site_browser import CHROMIUM, NO_CHROMIUM
 from widget_page import WidgetPage
 
 from nnlib.widgets.training import TrainingDiverged, learning_rate_state, train_playground
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)]
-pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)"
-)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
 
 PAGE = "book/04_backprop.html"
 

@@ -9,13 +9,13 @@ Node runs tests/js/run_trainer.mjs, which reads one JSON request and answers in 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 
 from nnlib import data
 from nnlib.network import mlp
@@ -30,10 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "tests" / "js" / "run_trainer.mjs"
 NODE = shutil.which("node")
 
-if NODE is None:
-    if os.environ.get("CI") == "true":
-        raise RuntimeError("Node (node) is needed for the widget JavaScript tests; install it.")
-    pytest.skip("node is not installed", allow_module_level=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def needs_node() -> None:
+    require(NODE is not None, "Node.js is not installed (it comes with npm: apt-get install npm)")
 
 
 def run_js(request: dict) -> dict | list:

@@ -3,6 +3,7 @@
 import matplotlib
 import numpy as np
 import pytest
+from conftest import require
 
 matplotlib.use("Agg")
 
@@ -166,18 +167,13 @@ def test_the_pages_javascript_gives_the_same_summary_as_nnlib_for_many_settings(
     """js/kernel_explorer.js, run by Node.js, against kernel_explorer_state: every preset,
     digit, pooling size and kind, and 400 random kernels on the sliders' grid (step 0.1)."""
     import json
-    import os
     import shutil
     import subprocess
 
     from nnlib.widgets.live import esm
 
     node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Node.js is needed for this test (npm ci installs the site's assets "
-                        "with it)")
-        pytest.skip("Node.js is not installed")
+    require(node is not None, "Node.js is not installed (it comes with npm: apt-get install npm)")
     images, _ = explorer_digits()
     rng = np.random.default_rng(2024)
     cases = [(d, np.array(K).ravel().tolist(), size, how)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 
 from nnlib.activations import get_activation
 from nnlib.widgets.live import JS_DIR, esm
@@ -33,10 +33,7 @@ NODE = shutil.which("node")
 
 def run_node(script: str) -> object:
     """Run an ES module in Node.js with the widgets' js/ folder importable; return its JSON."""
-    if NODE is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Node.js is missing (it comes with npm, which the site build needs)")
-        pytest.skip("Node.js is not installed")
+    require(NODE is not None, "Node.js is not installed (it comes with npm: apt-get install npm)")
     proc = subprocess.run(
         [NODE, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60
     )
@@ -165,7 +162,7 @@ def test_site_serves_anywidgets_front_end_and_requirejs_finds_it(tmp_path):
     import anywidget
 
     if not (assets.NODE_MODULES / "requirejs").is_dir():
-        pytest.skip("node_modules is missing: run npm ci")
+        require(False, "node_modules is missing: run npm ci")
     assets.copy_assets(tmp_path)
     served = tmp_path / "vendor" / "anywidget" / "index.js"
     wheel_copy = Path(anywidget.__file__).parent / "nbextension" / "index.js"

@@ -50,13 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--timeout", type=int, default=None,
                    help="seconds per cell (default: Execute.timeout of nbgrader_config.py)")
     a.add_argument("--notebook-timeout", type=int, default=900,
-                   help="seconds for a whole notebook (default 900)")
+                   help="seconds for a whole notebook, replays after crashes and the tests "
+                        "included (default 900)")
     a.add_argument("--memory", type=int, default=sandbox.Limits.memory_mb,
                    help="MB of address space per kernel process (default %(default)s)")
     a.add_argument("--processes", type=int, default=sandbox.Limits.processes,
                    help="processes per kernel (default %(default)s)")
     a.add_argument("--output-limit", type=int, default=100_000,
                    help="bytes of output kept per cell (default %(default)s)")
+    a.add_argument("--notebook-output-limit", type=int, default=1_000_000,
+                   help="bytes of output kept per notebook (default %(default)s)")
     for name, helptext in (("feedback", "write feedback HTML without hidden tests"),
                            ("report", "write the grades CSV and the HTML report")):
         s = sub.add_parser(name, help=helptext)
@@ -76,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes),
                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                 students=args.students, output_limit=args.output_limit,
+                notebook_output_limit=args.notebook_output_limit,
                 warm=not args.cold_kernels)
             try:
                 outcomes = run.autograde(course, args.assignment, options,

@@ -1,12 +1,8 @@
 """Feedback without hidden tests, and the instructor's report (grades CSV + HTML page).
 
-``feedback`` runs nbgrader's own generate_feedback with the course's preprocessors plus
-:class:`ScrubHiddenTestLines`. nbgrader_config.py already removes hidden tests from the test
-cells' source (ClearHiddenTests) and reduces their errors to the message
-(ClearHiddenTestTracebacks); but student code runs inside those cells and can print what it finds
-there (``inspect.stack()``, the ``In`` history, ``linecache``), into the test cell's output or a
-later cell's. So every line of every output that quotes a line of a hidden-test region is
-replaced, in every cell.
+``feedback`` runs nbgrader's own generate_feedback with the course's configuration, whose
+preprocessors (nbgrader_config.py) remove the hidden tests and scrub the outputs
+(tools/grader/feedback.py): the same pages as stock ``nbgrader generate_feedback``.
 
 ``report`` reads the gradebook (the record) and the status file of the last autograde run and
 writes ``grading/reports/<assignment>.csv`` (one row per student: status, total, each part) and
@@ -18,59 +14,10 @@ from __future__ import annotations
 
 import csv
 import html
-import re
 from collections import Counter
 from pathlib import Path
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
-
-from tools import exercises
 from tools.grader import run
-
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-HIDDEN_NOTE = "[grader: a line of the hidden tests was removed here]"
-
-
-def hidden_lines(nb) -> tuple[set[str], set[str]]:
-    """(whole lines, long lines) of the hidden-test regions that appear nowhere else."""
-    lines = exercises.hidden_test_lines(nb)
-    return lines, {line for line in lines if len(line) >= exercises.SUBSTRING_MIN}
-
-
-def scrub(text: str, lines: set[str], long: set[str]) -> str:
-    out = []
-    for line in text.split("\n"):
-        plain = ANSI.sub("", line)
-        if plain.strip() in lines or any(h in plain for h in long):
-            out.append(HIDDEN_NOTE)
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-class ScrubHiddenTestLines(Preprocessor):
-    """Replace every output line that quotes a hidden test (any cell, any output kind)."""
-
-    enabled = Bool(True)
-
-    def preprocess(self, nb, resources):
-        lines, long = hidden_lines(nb)
-        if not lines:
-            return nb, resources
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                if "text" in out:
-                    out["text"] = scrub(str(out["text"]), lines, long)
-                if "evalue" in out:
-                    out["evalue"] = scrub(str(out["evalue"]), lines, long)
-                if "traceback" in out:
-                    out["traceback"] = [scrub(str(t), lines, long) for t in out["traceback"]]
-                for key, value in out.get("data", {}).items():
-                    if isinstance(value, str) and (not key.startswith("image/")
-                                                   or key == "image/svg+xml"):
-                        out["data"][key] = scrub(value, lines, long)
-        return nb, resources
 
 
 def feedback(course: run.Course, aid: str) -> int:
@@ -83,12 +30,13 @@ def feedback(course: run.Course, aid: str) -> int:
     config = Config()
     config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config())
     config.CourseDirectory.root = str(course.root)
-    steps = list(config.GenerateFeedback.get("preprocessors", [
-        "nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-        "nbgrader.preprocessors.ClearHiddenTests"]))
-    where = next((i for i, s in enumerate(steps) if "ClearHiddenTests" in str(s)), len(steps))
-    steps.insert(where, ScrubHiddenTestLines)
-    config.GenerateFeedback.preprocessors = steps
+    steps = [str(getattr(s, "__name__", s)) for s in config.GenerateFeedback.get(
+        "preprocessors", [])]
+    if not any("ScrubHiddenTestLines" in s for s in steps):
+        raise run.GradingError("nbgrader_config.py does not scrub the feedback: its "
+                               "GenerateFeedback.preprocessors lack tools.grader.feedback's "
+                               "ScrubHiddenTestLines and ClearHiddenTestTracebacks (see the "
+                               "repository's nbgrader_config.py)")
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_feedback(aid, force=True)
     if not result.get("success"):

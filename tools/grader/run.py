@@ -37,11 +37,13 @@ from pathlib import Path
 
 import nbformat
 
-from tools.grader import sandbox, submission
+from tools.grader import answerkey, sandbox, submission
 
-GRADED = ("ok", "tampered", "timed out", "memory limit", "kernel died", "output cut",
-          "not finished")
-NEEDS_INSTRUCTOR = ("tampered", "invalid notebook", "missing notebook", "grading error")
+NEEDS_INSTRUCTOR = ("tampered", "answer key", "invalid notebook", "missing notebook",
+                    "grading error")
+# Outcomes of the student's own code, worst first (reported by GuardedExecute as events).
+CODE_OUTCOMES = ("timed out", "memory limit", "CPU limit", "kernel died", "not finished",
+                 "output cut")
 
 
 # nbgrader's own SQLAlchemy session warnings (also printed by stock nbgrader) hide the progress.
@@ -117,16 +119,17 @@ class Outcome:
     max_score: float = 0.0
     parts: dict[str, float | None] = field(default_factory=dict)  # grade id -> auto score
     tampering: list[str] = field(default_factory=list)
+    answer_key: list[str] = field(default_factory=list)  # uses of nnlib's own versions
     notes: list[str] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)  # test cell -> first error line
     seconds: float = 0.0
 
     @property
     def needs_instructor(self) -> bool:
-        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering)
+        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering or self.answer_key)
 
     def details(self) -> str:
-        return "; ".join(self.tampering + self.notes)
+        return "; ".join(self.tampering + self.answer_key + self.notes)
 
 
 @dataclass
@@ -139,6 +142,7 @@ class Options:
     notebook_timeout: int = 900
     uid_base: int = 61000
     output_limit: int = 100_000
+    notebook_output_limit: int = 1_000_000
     students: list[str] | None = None
     warm: bool = True  # fork kernels from a warm sandboxed process where the machine allows
 
@@ -205,6 +209,8 @@ def _worker_api():
     config.GuardedExecute.notebook_timeout = options.notebook_timeout
     config.GuardedExecute.startup_timeout = 120
     config.GuardedExecute.output_limit = options.output_limit
+    config.GuardedExecute.notebook_output_limit = options.notebook_output_limit
+    GuardedExecute.answer_keys = answerkey.part_functions(_WORKER["release"])
     config.GuardedExecute.sandboxed = box.enabled
     # A warm kernel is killed at once (with everything it started) and the worker waits until
     # it is gone; a cold one is asked to shut down first, as nbclient does by default.
@@ -266,6 +272,8 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
             return outcome, None
         rebuilt = submission.rebuild(nb, release)
         outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
+        outcome.answer_key = answerkey.findings(rebuilt.notebook, answerkey.part_functions(
+            release))
         wcourse = _WORKER["wdir"] / "course"
         _copy_handin(folder, wcourse / "submitted" / student / aid, aid, rebuilt.notebook)
         out_dir = wcourse / "autograded" / student
@@ -317,7 +325,9 @@ def _first_error(cell) -> str | None:
 
 
 def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
-    from tools.grader.executor import CELL_TIMEOUT, KERNEL_DIED, NOT_RUN
+    """Scores from the gradebook payload, test messages from the autograded notebook, and the
+    outcome from the events GuardedExecute recorded where things happened."""
+    from tools.grader.executor import GuardedExecute
 
     tests = {c.metadata["nbgrader"]["grade_id"] for c in _WORKER["release"].cells
              if c.metadata.get("nbgrader", {}).get("grade")
@@ -327,34 +337,26 @@ def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
     outcome.max_score = sum(g["max_score"] or 0 for g in auto)
     outcome.score = sum(g["auto_score"] or 0 for g in auto)
     nb = nbformat.read(str(autograded), as_version=4)
-    found: list[str] = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code":
-            continue
-        message = _first_error(cell)
+        message = _first_error(cell) if cell.cell_type == "code" else None
         if meta.get("grade") and message:
             outcome.messages[meta.get("grade_id", "?")] = message
-        for out in cell.get("outputs", []):
-            ename = out.get("ename", "")
-            if ename == KERNEL_DIED:
-                found.append("memory limit" if "memory" in out.get("evalue", "") else
-                             "kernel died")
-            elif ename in (CELL_TIMEOUT, "KeyboardInterrupt") or (
-                    ename == CELL_TIMEOUT and "timed out" in out.get("evalue", "")):
-                found.append("timed out")
-            elif ename == "MemoryError":
-                found.append("memory limit")
-            elif ename == NOT_RUN:
-                found.append("not finished")
-            elif out.get("output_type") == "stream" and "[grader: output cut" in out.get(
-                    "text", ""):
-                found.append("output cut")
-    order = ["timed out", "memory limit", "kernel died", "not finished", "output cut"]
-    worst = [s for s in order if s in found]
+    events = list(GuardedExecute.last_events)
+    kinds = {e["kind"] for e in events}
+    worst = [k for k in CODE_OUTCOMES if k in kinds]
     if worst:
         outcome.status = worst[0]
-        outcome.notes += [f"{s} (see the autograded notebook)" for s in worst]
+        outcome.notes += [f"{k} (see the autograded notebook)" for k in worst]
+    if "grading error" in kinds:
+        outcome.status = "grading error"
+        outcome.notes += [e["detail"] for e in events if e["kind"] == "grading error"][:3]
+    for e in events:
+        if e["kind"] == "answer key":
+            outcome.answer_key.append(f"answer key: {e['detail']}")
+    outcome.answer_key = sorted(set(outcome.answer_key))
+    if outcome.answer_key and outcome.status == "ok":
+        outcome.status = "answer key"
     if outcome.tampering:
         outcome.status = "tampered"
 

@@ -241,16 +241,14 @@ def test_builtins_and_instructor_names_are_never_looked_up_in_the_kernel(zygote)
 # ------------------------------------------------------------------ the answer key
 
 
-def _ch01():
+def _ch01(aid: str = "ch01_perceptron"):
     import nbformat
     from grading_course import REPO, cell_by_id, solved, with_cell
 
     from tools import exercises
 
-    release = nbformat.read(str(exercises.release_dir(REPO, "ch01_perceptron") /
-                                "ch01_perceptron.ipynb"), 4)
-    good = solved(release, nbformat.read(str(exercises.solution_notebook(
-        REPO, "ch01_perceptron")), 4))
+    release = nbformat.read(str(exercises.release_dir(REPO, aid) / f"{aid}.ipynb"), 4)
+    good = solved(release, nbformat.read(str(exercises.solution_notebook(REPO, aid)), 4))
     return release, good, cell_by_id, with_cell
 
 
@@ -278,6 +276,35 @@ def test_answer_key_use_is_found_in_the_source(source, found):
     release, good, _, with_cell = _ch01()
     keys = answerkey.part_functions(release)
     findings = answerkey.findings(with_cell(good, "step", source), keys)
+    assert any(found in f for f in findings), findings
+
+
+def test_answer_keys_named_in_a_solution_cells_metadata_count_under_another_name():
+    from tools.grader import answerkey
+
+    release, _, _, _ = _ch01("ch06_convolution")
+    keys = answerkey.part_functions(release)
+    assert keys["output_size"] == "nnlib.conv.conv_output_size"
+    assert keys["conv2d_single"] == "nnlib.conv.conv2d"
+    assert keys["maxpool_forward"] == "nnlib.conv.max_pool2d"
+
+
+@pytest.mark.parametrize("cell, source, found", [
+    ("output_size", "def output_size(n, k, stride=1, padding=0):\n"
+                    "    return conv_output_size(n, k, stride, padding)\n",
+     "output_size calls conv_output_size"),
+    ("conv_single", "def conv2d_single(image, kernel, stride=1, padding=0):\n"
+                    "    x = np.asarray(image, dtype=float)[None, None]\n"
+                    "    w = np.asarray(kernel, dtype=float)[None, None]\n"
+                    "    return nnlib.conv.conv2d(x, w, stride=stride, padding=padding)[0, 0]\n",
+     "conv2d_single calls conv2d"),
+    ("maxpool", "from nnlib.conv import max_pool2d\n", "imports max_pool2d from nnlib.conv"),
+])
+def test_answer_key_under_another_name_is_found_in_the_source(cell, source, found):
+    from tools.grader import answerkey
+
+    release, good, _, with_cell = _ch01("ch06_convolution")
+    findings = answerkey.findings(with_cell(good, cell, source), answerkey.part_functions(release))
     assert any(found in f for f in findings), findings
 
 

@@ -3,8 +3,10 @@
 The exercises' reference functions live in nnlib (the book's library), so the cheapest cheat is
 ``def relu(x): return nnlib.activations.relu(x)`` or ``from nnlib.neuron import step``. What
 each part asks for is read from the **release**: the functions defined in its solution cells
-(:func:`part_functions`), kept where nnlib has a function of the same name. A hand-in is flagged
-for the instructor (its score is left as computed) when
+(:func:`part_functions`), kept where nnlib has a function of the same name, plus those a solution
+cell names in its metadata when nnlib's version has another name (``answer_key: {output_size:
+nnlib.conv.conv_output_size}`` in the cell's YAML header). A hand-in is flagged for the
+instructor (its score is left as computed) when
 
 - a student cell imports such a name from nnlib, or binds the name to something taken from
   nnlib, ``getattr``, ``importlib`` or ``__import__`` (:func:`findings`, reading the source);
@@ -53,10 +55,20 @@ def part_functions(release) -> dict[str, str]:
             tree = ast.parse(_text(cell.source))
         except (SyntaxError, ValueError):
             continue
+        declared = cell.metadata.get("answer_key") or {}
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name in library:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            if node.name in declared:
+                asked[node.name] = str(declared[node.name])
+            elif node.name in library:
                 asked[node.name] = library[node.name]
     return asked
+
+
+def _short(dotted: str) -> str:
+    """The function's own name: ``nnlib.conv.conv_output_size`` -> ``conv_output_size``."""
+    return dotted.rpartition(".")[2]
 
 
 def _text(source) -> str:
@@ -80,6 +92,7 @@ def findings(nb, keys: dict[str, str]) -> list[str]:
     if not keys:
         return []
     found: list[str] = []
+    shorts = {_short(dotted): name for name, dotted in keys.items()}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or meta.get("locked"):
@@ -91,7 +104,8 @@ def findings(nb, keys: dict[str, str]) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nnlib"):
                 for alias in node.names:
-                    if alias.name in keys or alias.name == "*" or (alias.asname in keys):
+                    if alias.name in keys or alias.name in shorts or alias.name == "*" or (
+                            alias.asname in keys):
                         found.append(f"imports {alias.name} from {node.module} (nnlib's own "
                                      f"version of a function the exercise asks you to write)")
             elif isinstance(node, ast.Assign):
@@ -107,9 +121,13 @@ def findings(nb, keys: dict[str, str]) -> list[str]:
                 body = ast.Module(body=node.body, type_ignores=[])
                 attrs = {n.attr for n in ast.walk(body) if isinstance(n, ast.Attribute)}
                 names = _names(body)
+                short = _short(keys[node.name])
                 if node.name in attrs:
                     found.append(f"{node.name} calls another {node.name} (nnlib's "
                                  f"{keys[node.name]}?) instead of computing it")
+                elif short != node.name and short in names:
+                    found.append(f"{node.name} calls {short} (nnlib's {keys[node.name]}) "
+                                 f"instead of computing it")
                 elif names & DYNAMIC:
                     found.append(f"{node.name} looks functions up dynamically "
                                  f"({', '.join(sorted(names & DYNAMIC))}): check it does not "

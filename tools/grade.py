@@ -26,7 +26,7 @@ import os
 import sys
 from pathlib import Path
 
-from tools.grader import run, sandbox
+from tools.grader import run, sandbox, submission
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="processes per kernel (default %(default)s)")
     a.add_argument("--output-limit", type=int, default=100_000,
                    help="bytes of output kept per cell (default %(default)s)")
+    caps = submission.Caps()
+    a.add_argument("--max-notebook-mb", type=int, default=caps.notebook_mb,
+                   help="a larger notebook is not graded, and reported (default %(default)s)")
+    a.add_argument("--max-files", type=int, default=caps.files,
+                   help="files and folders of a hand-in copied besides the notebook; the rest "
+                        "is left out and reported (default %(default)s)")
+    a.add_argument("--max-files-mb", type=int, default=caps.files_mb,
+                   help="their total size in MB (default %(default)s)")
     for name, helptext in (("feedback", "write feedback HTML without hidden tests"),
                            ("report", "write the grades CSV and the HTML report")):
         s = sub.add_parser(name, help=helptext)
@@ -71,12 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "autograde":
             if args.jobs < 1:
                 raise run.GradingError(f"--jobs must be at least 1, got {args.jobs}")
+            for name in ("max_notebook_mb", "max_files", "max_files_mb"):
+                if getattr(args, name) < 0:
+                    raise run.GradingError(f"--{name.replace('_', '-')} must not be negative, "
+                                           f"got {getattr(args, name)}")
             options = run.Options(
                 jobs=args.jobs, force=args.force, unsafe=args.unsafe,
                 limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes),
                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                 students=args.students, output_limit=args.output_limit,
-                warm=not args.cold_kernels)
+                warm=not args.cold_kernels,
+                caps=submission.Caps(notebook_mb=args.max_notebook_mb, files=args.max_files,
+                                     files_mb=args.max_files_mb))
             try:
                 outcomes = run.autograde(course, args.assignment, options,
                                          log=lambda m: print(m, file=sys.stderr))

@@ -39,9 +39,8 @@ import nbformat
 
 from tools.grader import sandbox, submission
 
-GRADED = ("ok", "tampered", "timed out", "memory limit", "kernel died", "output cut",
-          "not finished")
-NEEDS_INSTRUCTOR = ("tampered", "invalid notebook", "missing notebook", "grading error")
+NEEDS_INSTRUCTOR = ("tampered", "invalid notebook", "missing notebook", "grading error",
+                    "symlink", "special file", "too large", "files left out")
 
 
 # nbgrader's own SQLAlchemy session warnings (also printed by stock nbgrader) hide the progress.
@@ -120,10 +119,14 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)  # test cell -> first error line
     seconds: float = 0.0
+    # what of the hand-in was left out (submission.Finding as dicts: kind, path, detail)
+    handin: list[dict] = field(default_factory=list)
+    # limits the kernel hit, seen from outside it (sandbox.KernelEnd as dicts)
+    limits: list[dict] = field(default_factory=list)
 
     @property
     def needs_instructor(self) -> bool:
-        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering)
+        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering) or bool(self.handin)
 
     def details(self) -> str:
         return "; ".join(self.tampering + self.notes)
@@ -141,6 +144,7 @@ class Options:
     output_limit: int = 100_000
     students: list[str] | None = None
     warm: bool = True  # fork kernels from a warm sandboxed process where the machine allows
+    caps: submission.Caps = field(default_factory=submission.Caps)
 
 
 # --------------------------------------------------------------------------- worker side
@@ -230,44 +234,58 @@ def _worker_api():
     return api
 
 
-def _copy_handin(src_folder: Path, dest: Path, aid: str, nb) -> None:
-    """A private copy of the hand-in: its other files (not notebooks) and the rebuilt notebook."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for item in src_folder.iterdir():
-        if item.suffix == ".ipynb" or item.name.startswith("."):
-            continue
-        if item.is_file() and not item.is_symlink():
-            shutil.copy2(item, dest / item.name)
-        elif item.is_dir() and not item.is_symlink():
-            shutil.copytree(item, dest / item.name, symlinks=False,
-                            ignore=shutil.ignore_patterns(".*", "*.ipynb"))
-    nbformat.write(nb, str(dest / f"{aid}.ipynb"))
+def _handin_findings(outcome: Outcome, findings: list[submission.Finding]) -> None:
+    outcome.handin += [asdict(f) for f in findings]
+    outcome.notes += [f.text() for f in findings]
 
 
 def grade_one(student: str) -> tuple[Outcome, dict | None]:
     """Worker: grade one student; returns the outcome and what the parent must merge."""
     start = time.monotonic()
     course, aid, release = _WORKER["course"], _WORKER["aid"], _WORKER["release"]
-    folder = course.submitted / student / aid
+    caps = _WORKER["options"].caps
     outcome = Outcome(student, "ok")
     try:
-        handin = submission.find_notebook(folder, aid, release)
-        if handin.path is None:
-            outcome.status, outcome.notes = "missing notebook", [handin.note]
-            return outcome, None
-        if handin.note:
-            outcome.notes.append(handin.note)
-        try:
-            nb = submission.read(handin.path)
-        except submission.InvalidNotebook as err:
-            outcome.status, outcome.notes = "invalid notebook", outcome.notes + [str(err)]
-            return outcome, None
-        rebuilt = submission.rebuild(nb, release)
-        outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
-        wcourse = _WORKER["wdir"] / "course"
-        _copy_handin(folder, wcourse / "submitted" / student / aid, aid, rebuilt.notebook)
+        # The hand-in is data: read and copied without following a link (submission.py); the
+        # private copy, within the caps, is all that nbgrader and the kernel ever see.
+        with submission.HandinFolder.open(course.submitted, student, aid) as folder:
+            if folder.problem is not None:
+                outcome.status = ("symlink" if folder.problem.kind == "symlink"
+                                  else "missing notebook")
+                _handin_findings(outcome, [folder.problem])
+                return outcome, None
+            handin = submission.find_notebook(folder, aid, release, caps)
+            if handin.name is None:
+                if handin.problem is not None:
+                    outcome.status = handin.problem.kind if handin.problem.kind in (
+                        "symlink", "special file", "too large") else "special file"
+                    _handin_findings(outcome, [handin.problem])
+                else:
+                    outcome.status, outcome.notes = "missing notebook", [handin.note]
+                return outcome, None
+            if handin.note:
+                outcome.notes.append(handin.note)
+            try:
+                data = folder.read_bytes(handin.name, caps.notebook_mb * submission.MB)
+                nb = submission.read(data, handin.name)
+            except OSError as err:
+                outcome.status = "special file"
+                _handin_findings(outcome, [submission.Finding("unreadable", handin.name,
+                                                              str(err))])
+                return outcome, None
+            except submission.InvalidNotebook as err:
+                outcome.status, outcome.notes = "invalid notebook", outcome.notes + [str(err)]
+                return outcome, None
+            del data
+            rebuilt = submission.rebuild(nb, release)
+            outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
+            wcourse = _WORKER["wdir"] / "course"
+            dest = wcourse / "submitted" / student / aid
+            if dest.exists():
+                shutil.rmtree(dest)
+            _handin_findings(outcome, folder.copy_files(
+                dest, caps, skip=lambda name: name.endswith(".ipynb")))
+        nbformat.write(rebuilt.notebook, str(dest / f"{aid}.ipynb"))
         out_dir = wcourse / "autograded" / student
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -279,6 +297,8 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
             return outcome, None
         payload = _read_results(student)
         _fill(outcome, payload, wcourse / "autograded" / student / aid / f"{aid}.ipynb")
+        if outcome.handin and outcome.status == "ok":
+            outcome.status = "files left out"
         payload["folder"] = str(wcourse / "autograded" / student / aid)
         return outcome, payload
     except Exception:  # never lose the other students because of one
@@ -423,10 +443,9 @@ def merge(course: Course, aid: str, student: str, payload: dict, gb) -> None:
     staging = dest.parent / f".{aid}.incoming"
     if staging.exists():
         shutil.rmtree(staging)
-    shutil.copytree(src, staging, symlinks=True)
-    uid, gid = os.getuid(), os.getgid()
-    for path in [staging, *staging.rglob("*")]:
-        os.lchown(path, uid, gid)
+    left_out = submission.copy_plain(src, staging)  # never read through a link
+    if left_out:
+        raise RuntimeError("the autograded folder holds " + "; ".join(f.text() for f in left_out))
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(staging, dest)

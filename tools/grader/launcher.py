@@ -30,6 +30,13 @@ LIMIT_NAMES = {
 }
 
 
+def set_limits(limits):
+    """Set each limit of ``limits`` (name -> value, or [soft, hard])."""
+    for name, value in limits.items():
+        soft, hard = value if isinstance(value, list) else (value, value)
+        resource.setrlimit(LIMIT_NAMES[name], (soft, hard))
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit("usage: launcher.py LIMITS_JSON CONNECTION_FILE [kernel arguments...]")
@@ -45,8 +52,7 @@ def main(argv):
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)  # drops the remaining capabilities too (no keep-caps)
-    for name, value in settings.get("limits", {}).items():
-        resource.setrlimit(LIMIT_NAMES[name], (value, value))
+    set_limits(settings.get("limits", {}))
     os.chdir(settings.get("cwd", "/"))
     # The kernel's own banner and log go nowhere: what student code prints reaches the grader
     # through the kernel's messages, never through the grader's terminal.

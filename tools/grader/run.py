@@ -145,6 +145,8 @@ class Options:
     students: list[str] | None = None
     warm: bool = True  # fork kernels from a warm sandboxed process where the machine allows
     caps: submission.Caps = field(default_factory=submission.Caps)
+    memory_cgroups: bool = True  # each worker's kernels in a memory cgroup (where possible)
+    owner: str = ""  # sandbox.owner_id of the grading command (names its cgroups, temp folder)
 
 
 # --------------------------------------------------------------------------- worker side
@@ -152,7 +154,26 @@ class Options:
 _WORKER: dict = {}
 
 
-def _worker_init(course: Course, aid: str, options: Options, base: str, counter) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed (SIGKILL) when process ``parent`` ends, however it ends; exit now if it
+    already has. Every process the grader starts is tied to it this way or by the layer
+    above it (bwrap --die-with-parent, the zygote's lifeline, a PID namespace)."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_init(course: Course, aid: str, options: Options, base: str, counter,
+                 parent: int) -> None:
+    die_with_parent(parent)
     with counter.get_lock():
         index = counter.value
         counter.value += 1
@@ -160,9 +181,11 @@ def _worker_init(course: Course, aid: str, options: Options, base: str, counter)
     (wdir / "course").mkdir(parents=True)
     shutil.copy2(Path(base) / "template.db", wdir / "gradebook.db")
     uid = options.uid_base + index if (os.getuid() == 0 and not options.unsafe) else None
+    cgroup = (f"{sandbox.CGROUP_PREFIX}{options.owner}-w{index}"
+              if options.memory_cgroups and not options.unsafe else None)
     box = sandbox.Sandbox(wdir / "sandbox", options.limits, uid=uid, enabled=not options.unsafe,
                           warm=options.warm and not options.unsafe,
-                          students=wdir / "course" / "autograded")
+                          students=wdir / "course" / "autograded", memory_cgroup=cgroup)
     box.prepare()
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(box.jupyter_path)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(
@@ -245,6 +268,8 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
     course, aid, release = _WORKER["course"], _WORKER["aid"], _WORKER["release"]
     caps = _WORKER["options"].caps
     outcome = Outcome(student, "ok")
+    box = _WORKER["box"]
+    box.take_kernel_ends()  # the record starts empty for each student
     try:
         # The hand-in is data: read and copied without following a link (submission.py); the
         # private copy, within the caps, is all that nbgrader and the kernel ever see.
@@ -296,6 +321,9 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
             outcome.notes.append("nbgrader autograde failed: " + log.strip()[-600:])
             return outcome, None
         payload = _read_results(student)
+        # limits the kernels hit, as their clients saw it from outside (sandbox.kernel_end)
+        outcome.limits = [end for end in box.take_kernel_ends()
+                          if end["kind"] in ("memory limit", "cpu limit")]
         _fill(outcome, payload, wcourse / "autograded" / student / aid / f"{aid}.ipynb")
         if outcome.handin and outcome.status == "ok":
             outcome.status = "files left out"
@@ -358,8 +386,7 @@ def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
         for out in cell.get("outputs", []):
             ename = out.get("ename", "")
             if ename == KERNEL_DIED:
-                found.append("memory limit" if "memory" in out.get("evalue", "") else
-                             "kernel died")
+                found.append("kernel died")  # which limit, if any: outcome.limits
             elif ename in (CELL_TIMEOUT, "KeyboardInterrupt") or (
                     ename == CELL_TIMEOUT and "timed out" in out.get("evalue", "")):
                 found.append("timed out")
@@ -370,7 +397,12 @@ def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
             elif out.get("output_type") == "stream" and "[grader: output cut" in out.get(
                     "text", ""):
                 found.append("output cut")
-    order = ["timed out", "memory limit", "kernel died", "not finished", "output cut"]
+    found += [end["kind"] for end in outcome.limits]
+    outcome.notes += [end["detail"] for end in outcome.limits]
+    order = ["timed out", "memory limit", "cpu limit", "kernel died", "not finished",
+             "output cut"]
+    if outcome.limits:  # the kernel's death is explained by the limit it hit
+        found = [s for s in found if s != "kernel died"]
     worst = [s for s in order if s in found]
     if worst:
         outcome.status = worst[0]
@@ -509,11 +541,16 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     release = course.release_notebook(aid)
     del release
     uid = options.uid_base if os.getuid() == 0 else None
+    options.owner = sandbox.owner_id(os.getpid())
+    for gone in remove_stale_runs() + sandbox.remove_stale_cgroups():
+        log(f"removed {gone}, left by a grading run that was killed")
     cold_reason = None
+    memory_reason = sandbox.memory_cgroup_unavailable()
+    options.memory_cgroups = memory_reason is None
     if not options.unsafe:
-        sandbox.check_available(uid)
+        sandbox.check_available(uid, options.limits, memory_cgroup=options.memory_cgroups)
         if options.warm:
-            cold_reason = sandbox.check_warm(uid)
+            cold_reason = sandbox.check_warm(uid, options.limits)
             options.warm = cold_reason is None
     students = submitted_students(course, aid)
     if options.students:
@@ -525,19 +562,20 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     status = load_status(course, aid)
     skipped = set() if options.force else already_graded(course, aid) & set(students)
     todo = [s for s in students if s not in skipped]
-    box = sandbox.Sandbox(Path("/"), options.limits, uid=uid, enabled=not options.unsafe,
-                          warm=options.warm)
     log(f"{aid}: {len(students)} submissions, {len(skipped)} already graded (skipped; --force "
         f"regrades), {len(todo)} to grade with {options.jobs} workers")
-    log(sandbox.describe(box))
+    log(sandbox.describe(options.limits, uid, enabled=not options.unsafe, warm=options.warm,
+                         memory_cgroup=memory_reason))
     if cold_reason:
         log(f"note: {cold_reason}; every kernel starts from scratch (as safe, slower)")
     outcomes = [Outcome(**status[s]) if s in status else Outcome(s, "ok") for s in
                 sorted(skipped)]
     if not todo:
         return outcomes
-    with tempfile.TemporaryDirectory(prefix=f"grading-{aid}-") as base:
+    with tempfile.TemporaryDirectory(prefix=f"{RUN_PREFIX}{aid}-") as base:
         os.chmod(base, 0o700)
+        # marks the folder as this run's: a later run removes it if this one was killed
+        (Path(base) / RUN_MARK).write_text(options.owner, encoding="ascii")
         _template_gradebook(course, aid, Path(base) / "template.db")
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("i", 0)
@@ -546,7 +584,7 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
 
         with Gradebook(course.db_url, course.course_id) as gb, cf.ProcessPoolExecutor(
                 options.jobs, mp_context=ctx, initializer=_worker_init,
-                initargs=(course, aid, options, base, counter)) as pool:
+                initargs=(course, aid, options, base, counter, os.getpid())) as pool:
             futures = {pool.submit(grade_one, s): s for s in todo}
             try:
                 for future in cf.as_completed(futures):
@@ -571,7 +609,56 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
                 log(f"\ninterrupted: {len(outcomes) - len(skipped)} students were graded and "
                     f"saved; run the same command again to grade the rest")
                 raise
+            finally:
+                _remove_cgroups(options.owner)
+    _remove_cgroups(options.owner)  # the workers have ended: their kernels' cgroups go
     return sorted(outcomes, key=lambda o: o.student)
+
+
+RUN_PREFIX = "grading-"  # + <assignment>-<random>: a run's private folder in the temp folder
+RUN_MARK = ".tools-grade-run"  # in it: sandbox.owner_id of the run
+
+
+def _remove_cgroups(owner: str) -> None:
+    where = sandbox._cgroup_parent()
+    if isinstance(where, str) or not owner:
+        return
+    for entry in os.scandir(where[0]):
+        if entry.name.startswith(f"{sandbox.CGROUP_PREFIX}{owner}-") and entry.is_dir(
+                follow_symlinks=False):
+            sandbox.remove_cgroup(Path(entry.path))
+
+
+def remove_stale_runs(tmp: Path | None = None) -> list[str]:
+    """Remove the private folders that killed runs left in the temporary folder: only folders
+    named like ours, owned by this user, not links, holding our mark (a regular file) naming
+    a process that is no longer running. Nothing is followed through a link (rmtree of Python
+    3.11 on Linux works on file descriptors). Returns the paths removed."""
+    import stat as st
+
+    tmp = Path(tmp or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(RUN_PREFIX):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not st.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            mark = os.stat(Path(entry.path) / RUN_MARK, follow_symlinks=False)
+            if not st.S_ISREG(mark.st_mode) or mark.st_size > 100:
+                continue
+            owner = (Path(entry.path) / RUN_MARK).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if owner and not sandbox.owner_alive(owner):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
 
 
 def summary_table(outcomes: list[Outcome]) -> str:

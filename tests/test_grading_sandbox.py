@@ -398,3 +398,20 @@ def test_dev_shm_is_private_and_size_limited(box):
     seen = run_in_kernel(box, "bob", "import json, os\n"
                                      "print(json.dumps(os.listdir('/dev/shm')))")
     assert seen == [], f"bob's kernel sees alice's shared memory files: {seen}"
+
+
+def test_without_a_memory_cgroup_memfd_is_refused(box, tmp_path):
+    """Where no memory cgroup can be made (an ordinary user without delegation), shared memory
+    cannot be counted, so memfd_create is refused (seccomp) and the hoard fails at once."""
+    other = sandbox.Sandbox(tmp_path / "box", uid=UID, warm=box.warm, students=box.students)
+    other.prepare()
+    old = os.environ["JUPYTER_PATH"]
+    os.environ["JUPYTER_PATH"] = str(other.jupyter_path)
+    try:
+        assert other.cgroup is None
+        out, died = run_until_it_dies(other, "alice", MEMFD_HOARD)
+    finally:
+        os.environ["JUPYTER_PATH"] = old
+        other.close()
+    assert not died and "HOARDED" not in out, out
+    assert "ERROR PermissionError" in out, out

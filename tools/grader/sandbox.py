@@ -361,7 +361,7 @@ class Sandbox:
                             folder=str(relative))
             return client + ["client", json.dumps(settings), "{connection_file}"]
         settings = {"limits": self.limits.rlimits(_processes_allowed(self.limits, self.uid)),
-                    "uid": self.uid, "cwd": INSIDE_WORK}
+                    "uid": self.uid, "cwd": INSIDE_WORK, "block_memfd": self.cgroup is None}
         return (client + ["cold", json.dumps(self.client_settings()), "--"]
                 + bwrap_args(work, self.runtime_dir, self.limits, self.uid)
                 + [python, INSIDE_LAUNCHER, json.dumps(settings), "{connection_file}"])
@@ -374,6 +374,7 @@ class Sandbox:
         # folder, the sockets' folder): each kernel's own /tmp would hide them.
         keep = [(p, True) for p in _read_only_paths()] + [(runtime, False)]
         return {"uid": self.uid, "limits": self.limits.rlimits(), "preload": PRELOAD,
+                "block_memfd": self.cgroup is None,
                 "tmp_bytes": self.limits.tmp_mb * MiB, "work_root": INSIDE_STUDENTS,
                 "keep_under_tmp": [{"path": str(p), "read_only": ro} for p, ro in keep
                                    if Path("/tmp") in p.parents],
@@ -644,13 +645,16 @@ def check_available(uid: int | None, limits: Limits | None = None,
             work.mkdir()
             box.give_folder(work)
             wanted = limits.rlimits(_processes_allowed(limits, uid))
-            settings = json.dumps({"limits": wanted, "uid": uid, "cwd": INSIDE_WORK})
+            settings = json.dumps({"limits": wanted, "uid": uid, "cwd": INSIDE_WORK,
+                                   "block_memfd": box.cgroup is None})
             # The launcher execs a kernel; for the check, do what it does by hand, then report.
             code = ("import json, os, resource, sys; sys.path.insert(0, '/opt/grader'); "
                     "from launcher import LIMIT_NAMES, set_limits; s = json.loads(sys.argv[1]); "
                     "u = s['uid']; "
                     "(os.setgroups([]), os.setgid(u), os.setuid(u)) if u is not None else None; "
-                    "set_limits(s['limits']); import numpy, nnlib, socket; "
+                    "set_limits(s['limits']); "
+                    "from launcher import block_memfd; s['block_memfd'] and block_memfd(); "
+                    "import numpy, nnlib, socket; "
                     "print(json.dumps({k: resource.getrlimit(v) for k, v in LIMIT_NAMES.items()"
                     " if k in s['limits']}))")
             python = os.path.join(sys.prefix, "bin", "python")

@@ -274,6 +274,10 @@ def _supervise(settings: dict, conn: socket.socket, request: dict) -> None:
             conn.close()
             _isolate(settings, request.get("folder", ""))
             _limit(settings)
+            if settings.get("block_memfd"):
+                from launcher import block_memfd
+
+                block_memfd()
             if request.get("probe"):
                 _check_environment(settings)
                 os.write(write_end, b"ok")

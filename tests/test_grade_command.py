@@ -85,11 +85,36 @@ class Run:
     status: dict[str, dict]
     solutions_before: dict[str, str]
     solutions_after: dict[str, str]
+    submitted_before: dict[str, str]
+    submitted_after: dict[str, str]
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def plain_hashes(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` without following a link: a file's hash, a link's target,
+    the type of anything else (FIFOs and devices are never opened)."""
+    import stat
+
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(folder):  # os.walk follows no link
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            info = path.lstat()
+            rel = str(path.relative_to(folder))
+            if stat.S_ISLNK(info.st_mode):
+                found[rel] = "-> " + os.readlink(path)
+            elif stat.S_ISREG(info.st_mode):
+                if info.st_size > 50_000_000:
+                    found[rel] = f"{info.st_size} bytes, {info.st_mtime_ns}"
+                else:
+                    found[rel] = hashlib.sha1(path.read_bytes()).hexdigest()
+            else:
+                found[rel] = f"mode {oct(info.st_mode)}"
+    return found
 
 
 def sandboxed_course(tmp_path_factory, name: str) -> Course:
@@ -119,6 +144,7 @@ def graded(tmp_path_factory) -> Run:
 
     expect = write_corpus(course)
     solutions_before = folder_hashes(course.root / "solutions")
+    submitted_before = plain_hashes(course.root / "grading" / "submitted")
     start = time.monotonic()
     first = grade_cmd(course, "autograde", AID, "--jobs", "2")
     seconds = time.monotonic() - start
@@ -128,7 +154,8 @@ def graded(tmp_path_factory) -> Run:
     second = grade_cmd(course, "autograde", AID, "--jobs", "2")
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
     return Run(course, expect, first, seconds, second, earlier_before, earlier_mtime, rows,
-               status, solutions_before, folder_hashes(course.root / "solutions"))
+               status, solutions_before, folder_hashes(course.root / "solutions"),
+               submitted_before, plain_hashes(course.root / "grading" / "submitted"))
 
 
 def corpus_students() -> list[str]:
@@ -191,7 +218,7 @@ def test_run_exits_1_and_lists_every_student(graded):
     for student in graded.expect:
         assert any(line.split()[:1] == [student] for line in out.split("\n")), (
             f"{student} has no line in the summary:\n{out}")
-    needs = {s for s, e in graded.expect.items() if e.tampered or not e.graded}
+    needs = {s for s, e in graded.expect.items() if e.tampered or not e.graded or e.handin}
     assert f"{len(needs)} need you" in out, out
     assert "ETA" in graded.first.stderr, "no progress line with an ETA on stderr"
 
@@ -207,9 +234,20 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
     details = "; ".join(st["tampering"] + st["notes"])
     for text in expect.messages:
         assert text in details, f"{student}: {text!r} not in the details {details!r}"
+    kinds = sorted(f["kind"] for f in st.get("handin", []))
+    assert kinds == sorted(expect.handin), f"{student}: hand-in findings {st.get('handin')}"
+    limits = [end["kind"] for end in st.get("limits", [])]
+    assert (expect.limit in limits) if expect.limit else not limits, f"{student}: {limits}"
+    autograded = course.root / "grading" / "autograded" / student / AID
     if not expect.graded:
         assert student not in {r[0] for r in rows}, f"{student} should not be in the gradebook"
+        assert not autograded.exists(), f"{student} has an autograded folder"
         return
+    for rel in expect.not_copied:
+        assert not os.path.lexists(autograded / rel), f"{student}: {rel} was copied"
+    shown = (autograded / f"{AID}.ipynb").read_text(encoding="utf-8")
+    for text in expect.leaks:
+        assert text not in shown, f"{student}: {text!r} is in the autograded notebook"
     scores = course.scores(student)
     got = {t: scores[t][0] for t in TESTS}
     want = {t: 0.0 if t in expect.loses else scores[t][1] for t in TESTS}
@@ -238,7 +276,7 @@ def test_bad_submission_outcome(graded, student):
 # (--cold-kernels: the fallback where nested user namespaces are forbidden).
 COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
               "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
-              "patch_helpers"]
+              "patch_helpers", "memfd_hoard", "shm_fill", "data_links"]
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +324,25 @@ def test_earlier_student_and_gradebook_untouched(graded):
 
 
 @pytest.mark.slow
+def test_hand_ins_are_left_as_they_were(graded):
+    """Grading reads hand-ins and never changes them (nor what their links point at: other
+    students' notebooks, the solutions, the gradebook's file is checked above)."""
+    assert graded.submitted_after == graded.submitted_before
+
+
+@pytest.mark.slow
+def test_hostile_hand_ins_cost_bounded_time(graded):
+    """A 200 MB notebook, a 1 GiB sparse file, 8,000 and 20,000 small files and link loops
+    cost about what an honest hand-in costs (the caps: nbgrader sees at most --max-files),
+    measured against the honest students of the same run, not as absolute time."""
+    honest = max(graded.status[s]["seconds"] for s in ("good_a", "good_b", "extra_cells"))
+    for student in ("huge_notebook", "sparse_file", "files_8000", "files_20000", "link_loop",
+                    "data_links"):
+        took = graded.status[student]["seconds"]
+        assert took < max(60.0, 5 * honest), f"{student} took {took} s (honest: {honest} s)"
+
+
+@pytest.mark.slow
 def test_second_run_skips_graded_students_and_changes_nothing(graded):
     ungraded = [s for s, e in graded.expect.items() if not e.graded]
     done = len(graded.expect) + 1 - len(ungraded)
@@ -307,6 +364,8 @@ def test_feedback_shows_no_hidden_tests_but_the_visible_messages(graded):
         text = html_text(graded.course.feedback_html(student))
         shown = lines_found_in(text, hidden)
         assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)[:5]}"
+        for leak in expect.leaks:  # what links in the hand-in pointed at
+            assert leak not in text, f"feedback of {student} shows {leak!r}"
     stolen = html_text(graded.course.feedback_html("steal_hidden_tests"))
     assert "a line of the hidden tests was removed" in stolen
     wrong = html_text(graded.course.feedback_html("patch_helpers"))

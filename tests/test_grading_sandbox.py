@@ -347,11 +347,10 @@ def run_until_it_dies(box: sandbox.Sandbox, student: str, code: str, timeout: fl
 
 MEMFD_HOARD = r"""
 import os
-fds, chunk = [], b"x" * (1 << 20)
+fds = []
 for i in range(160):  # 160 x 15 MB = 2.4 GB of shared memory, each file under the size limit
     fd = os.memfd_create(f"hoard{i}")
-    for _ in range(15):
-        os.write(fd, chunk)
+    os.posix_fallocate(fd, 0, 15 << 20)  # its pages, allocated (faster than writing them)
     fds.append(fd)
 print("HOARDED", len(fds) * 15, "MB")
 """

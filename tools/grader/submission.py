@@ -204,15 +204,14 @@ class HandinFolder:
             self._copy_dir(self.fd, out_fd, "", budget, findings, capped, skip)
         finally:
             os.close(out_fd)
-        if capped:
-            findings.append(Finding("cap", capped[0], f"{len(capped)} entr"
-                                    f"{'y' if len(capped) == 1 else 'ies'} left out (from "
-                                    f"{capped[0]} on): a hand-in may bring at most "
-                                    f"{caps.files} files of {caps.files_mb} MB in all besides "
-                                    f"the notebook (--max-files, --max-files-mb)"))
-        if budget["scan"] < 0:
-            findings.append(Finding("cap", ".", f"more than {caps.scan} entries: the rest was "
-                                                f"not looked at"))
+        if capped or budget["scan"] < 0:
+            many = f"{len(capped)} entr{'y' if len(capped) == 1 else 'ies'}"
+            if budget["scan"] < 0:
+                many = f"{many} and all after the first {caps.scan} (not looked at)"
+            first = capped[0] if capped else "."
+            findings.append(Finding("cap", first, f"{many}, from {first} on: a hand-in may "
+                                    f"bring at most {caps.files} files of {caps.files_mb} MB in "
+                                    f"all besides the notebook (--max-files, --max-files-mb)"))
         return findings
 
     def _copy_dir(self, src_fd, out_fd, prefix, budget, findings, capped, skip):

@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,3 +404,126 @@ def test_no_sandbox_process_outlives_the_command(graded):
             if b"/grading-" + AID.encode() + b"-" in cmd and b"zygote.py" in cmd:
                 left.append(cmd[:200])
     assert not left, f"processes of the grading sandbox still running: {left}"
+
+
+# ------------------------------------------------------------------------------ a killed run
+
+
+def _descendants(pid: int) -> set[tuple[int, str]]:
+    """(pid, start time) of every process below ``pid`` now."""
+    from tools.grader import sandbox as sb
+
+    tree = sb._process_tree()
+    return {(p, str(sb._start_time(p))) for p in sb._descendants(tree, pid)}
+
+
+def _still_running(procs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    from tools.grader import sandbox as sb
+
+    return {(p, start) for p, start in procs if str(sb._start_time(p)) == start}
+
+
+def _mentioning(text: str) -> list[str]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                    cmd = f.read()
+            except OSError:
+                continue
+            if text.encode() in cmd:
+                found.append(cmd[:160].decode(errors="replace"))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [9, 15], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path_factory, signum):
+    """Kill ``autograde`` mid-run (SIGKILL: no clean-up code of its own runs): within a few
+    seconds no process it started is left (workers, bwrap, zygotes, kernel clients, kernels:
+    each is tied to the one above it), and the next run removes the temporary folder and
+    memory cgroups the killed run left, grades every student not saved yet, exactly once, and
+    leaves the gradebook intact."""
+    course = sandboxed_course(tmp_path_factory, f"grade-killed-{signum}")
+    # the run's own temporary folder, short: socket paths in it must fit in 108 bytes
+    tmp = Path(tempfile.mkdtemp(prefix="gk-", dir="/tmp"))
+    try:
+        _killed_run(course, tmp, signum)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _killed_run(course: Course, tmp: Path, signum: int) -> None:
+    import signal as sig
+
+    from tools.grader import run
+    from tools.grader import sandbox as sb
+
+    good = solved(course.release, course.solution)
+    slow = cell_by_id(good, "weighted_sum").source + "\nimport time\ntime.sleep(2)\n"
+    students = [f"s{i}" for i in range(8)]
+    for i, student in enumerate(students):
+        nb = nbformat.from_dict(json.loads(json.dumps(good)))
+        if i % 2:  # a second to kill it in
+            cell_by_id(nb, "weighted_sum").source = slow
+        course.submit(student, nb)
+    env = dict(os.environ, TMPDIR=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "tools.grade", "--course", str(course.root),
+                             "autograde", AID, "--jobs", "2"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    status_file = course.root / "grading" / "status" / f"{AID}.json"
+    deadline = time.monotonic() + 600
+    while not (status_file.exists() and json.loads(status_file.read_text())):
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, "no student was graded in 10 minutes"
+        time.sleep(0.2)
+    time.sleep(1.0)  # mid-run: kernels of the next students are running
+    below = _descendants(proc.pid)
+    assert below, "the command has no worker processes"
+    owner = sb.owner_id(proc.pid)
+    os.kill(proc.pid, signum)
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    saved = set(json.loads(status_file.read_text()))
+    for _ in range(100):  # "within a few seconds"
+        if not _still_running(below) and not _mentioning(str(tmp)):
+            break
+        time.sleep(0.1)
+    assert not _still_running(below), f"left running after {sig.Signals(signum).name}: " \
+        f"{[_cmd for _cmd in _mentioning(str(tmp))][:5]}"
+    assert not _mentioning(str(tmp)), _mentioning(str(tmp))
+    where = sb._cgroup_parent()
+    if not isinstance(where, str):
+        for group in where[0].glob(f"{sb.CGROUP_PREFIX}{owner}-*"):
+            procs = (group / "cgroup.procs").read_text().split()
+            assert not procs, f"processes left in {group.name}: {procs}"
+    left_dirs = [p for p in tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
+    assert left_dirs, "the killed run left no temporary folder (was it killed mid-run?)"
+
+    rows_before = gradebook_rows(course)
+    again = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    for folder in left_dirs:
+        assert f"removed {folder}" in again.stderr, again.stderr[-2000:]
+        assert not folder.exists()
+    if not isinstance(where, str):
+        assert not list(where[0].glob(f"{sb.CGROUP_PREFIX}{owner}-*"))
+    assert f"{len(saved)} already graded (skipped; --force regrades), " \
+           f"{len(students) - len(saved)} to grade" in again.stderr, again.stderr[-2000:]
+    assert {r for r in gradebook_rows(course) if r[0] in saved} == {
+        r for r in rows_before if r[0] in saved}, "a student saved before the kill changed"
+    assert course.graded_students() == set(students)
+    for student in students:
+        assert sum(course.scores(student)[t][0] for t in TESTS) == 19, student
+    con = sqlite3.connect(course.root / "grading" / "gradebook.db")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        subs = con.execute("SELECT student.id, COUNT(*) FROM submitted_assignment JOIN student "
+                           "ON submitted_assignment.student_id = student.id GROUP BY 1"
+                           ).fetchall()
+    finally:
+        con.close()
+    assert sorted(subs) == [(s, 1) for s in students], subs
+    assert not [p for p in tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]

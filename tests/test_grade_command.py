@@ -36,6 +36,7 @@ from grading_course import (
     hidden_test_lines,
     html_text,
     lines_found_in,
+    skip_or_fail,
     solved,
     warm_kernels_possible,
 )
@@ -46,7 +47,8 @@ CELL_TIMEOUT = 5
 TESTS = ["weighted_sum_test", "step_test", "predict_test", "perceptron_update_test",
          "train_perceptron_test", "spam_weights_test", "find_separating_line_test"]
 
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None,
+# On CI (CI=true) nothing is skipped: without bubblewrap these tests fail, as they should.
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None and os.environ.get("CI") != "true",
                                  reason="bubblewrap (apt-get install bubblewrap) is not installed")
 
 
@@ -123,7 +125,7 @@ def sandboxed_course(tmp_path_factory, name: str) -> Course:
     try:
         sandbox.check_available(61000 if os.getuid() == 0 else None)
     except sandbox.SandboxUnavailable as err:
-        pytest.skip(f"the grading sandbox cannot start here: {err}")
+        skip_or_fail(f"the grading sandbox cannot start here: {err}")
     return Course.create(tmp_path_factory.mktemp(name) / "course", REPO / "solutions" / AID,
                          AID, extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
 
@@ -527,3 +529,49 @@ def _killed_run(course: Course, tmp: Path, signum: int) -> None:
         con.close()
     assert sorted(subs) == [(s, 1) for s in students], subs
     assert not [p for p in tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
+
+
+
+# ------------------------------------------------------------------------------ CPU time
+
+
+CPU_BURN = """\
+def step(z):
+    while True:
+        pass
+"""
+
+CPU_BURN_IGNORING_SIGXCPU = """\
+import signal
+signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+def step(z):
+    while True:
+        pass
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernels", ["warm", "cold"])
+def test_cpu_limit_is_reported_as_a_cpu_limit(tmp_path_factory, kernels):
+    """A kernel that uses up --cpu-seconds is stopped by the kernel (SIGXCPU, or SIGKILL 5 s
+    later when it ignores SIGXCPU) and reported as a CPU limit, from how the kernel ended as
+    seen outside the sandbox (not as "kernel died"); that part scores 0, the rest is graded."""
+    course = Course.create(tmp_path_factory.mktemp(f"cpu-{kernels}") / "course",
+                           REPO / "solutions" / AID, AID, extra_config="c.Execute.timeout = 60\n")
+    good = solved(course.release, course.solution)
+    course.submit("honest", good)
+    for student, code in (("burner", CPU_BURN), ("stubborn", CPU_BURN_IGNORING_SIGXCPU)):
+        nb = nbformat.from_dict(json.loads(json.dumps(good)))
+        cell_by_id(nb, "step").source = code
+        course.submit(student, nb)
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2", "--cpu-seconds", "3",
+                     *(["--cold-kernels"] if kernels == "cold" else []))
+    assert "3 CPU seconds" in proc.stderr, proc.stderr[-2000:]
+    status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
+    assert status["honest"]["status"] == "ok" and status["honest"]["score"] == 19, status
+    for student, signal_name in (("burner", "SIGXCPU"), ("stubborn", "SIGKILL")):
+        st = status[student]
+        assert st["status"] == "cpu limit", st
+        assert [(e["kind"], e["signal"]) for e in st["limits"]] == [("cpu limit", signal_name)]
+        assert st["limits"][0]["cpu_seconds"] >= 3, st["limits"]
+        assert st["parts"]["step_test"] == 0 and st["score"] == 17, st

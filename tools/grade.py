@@ -10,11 +10,13 @@ Run from the course folder (the repository root, where nbgrader_config.py is)::
 ``autograde`` grades every folder ``grading/submitted/<student>/<assignment>/`` with nbgrader's
 own autograde, each student's kernel in a bubblewrap sandbox (no network, no view of
 solutions/, the gradebook or other students, an unprivileged user, limits on memory, CPU,
-processes, file and output size, a per-cell and a per-notebook timeout), ``--jobs`` students at a
-time, and writes the scores into nbgrader's gradebook, which stays the record. It prints a
-progress line with an ETA and ends with one line per student. Exit status: 0 when every student
-was graded and nothing needs a look; 1 when something needs the instructor (tampering, an invalid
-or missing notebook, a grading error: marked (!) in the table); 2 for bad usage, a broken course
+processes, file and output size, a per-cell and a per-notebook timeout), each hand-in taken in
+as data (no link followed, caps on its size and files), ``--jobs`` students at a time, and
+writes the scores into nbgrader's gradebook, which stays the record. It prints a progress line
+with an ETA and ends with one line per student. Exit status: 0 when every student was graded
+and nothing needs a look; 1 when something needs the instructor (tampering, an invalid, missing,
+linked or too large notebook, files left out of a hand-in, a grading error: marked (!) in the
+table); 2 for bad usage, a broken course
 or a sandbox that cannot start (``--unsafe`` grades without one, as stock nbgrader does).
 The guide is book/grading_safely.md.
 """
@@ -52,9 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--notebook-timeout", type=int, default=900,
                    help="seconds for a whole notebook (default 900)")
     a.add_argument("--memory", type=int, default=sandbox.Limits.memory_mb,
-                   help="MB of address space per kernel process (default %(default)s)")
+                   help="MB of memory per kernel: its processes' address space each and, "
+                        "where a memory cgroup can be made, all its processes and shared "
+                        "memory together (default %(default)s)")
     a.add_argument("--processes", type=int, default=sandbox.Limits.processes,
                    help="processes per kernel (default %(default)s)")
+    a.add_argument("--cpu-seconds", type=int, default=sandbox.Limits.cpu_seconds,
+                   help="CPU seconds per kernel process, a backstop behind the timeouts "
+                        "(default %(default)s)")
     a.add_argument("--output-limit", type=int, default=100_000,
                    help="bytes of output kept per cell (default %(default)s)")
     caps = submission.Caps()
@@ -85,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                                            f"got {getattr(args, name)}")
             options = run.Options(
                 jobs=args.jobs, force=args.force, unsafe=args.unsafe,
-                limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes),
+                limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes,
+                                      cpu_seconds=args.cpu_seconds),
                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                 students=args.students, output_limit=args.output_limit,
                 warm=not args.cold_kernels,

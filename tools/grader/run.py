@@ -5,13 +5,19 @@ hands the others to ``jobs`` worker processes. Each worker owns a private nbgrad
 and a private copy of the gradebook, so workers never write the same file, and its kernels talk
 over Unix sockets in its own folder, so there are no ports to clash. For one student a worker
 
-1. finds the notebook (a renamed one is accepted and reported), reads it (invalid JSON is
-   reported, not graded), and rebuilds it on the release, noting any tampering
-   (:mod:`tools.grader.submission`);
+1. opens the hand-in without following any link, finds the notebook (a renamed one is
+   accepted and reported; a linked, special or too large one is reported, not graded), reads
+   it (invalid JSON is reported, not graded), rebuilds it on the release, noting any
+   tampering, and copies the hand-in's regular files within the caps into a private folder,
+   reporting what was left out (:mod:`tools.grader.submission`);
 2. runs nbgrader's real autograde on it (``NbGraderAPI.autograde``) with nbgrader's Execute
    replaced by :class:`tools.grader.executor.GuardedExecute` and the kernel replaced by the
    sandboxed one (:mod:`tools.grader.sandbox`);
 3. sends back the scores read from its private gradebook and the autograded folder.
+
+Every worker dies with the parent (``PR_SET_PDEATHSIG``), and its kernels with it; a run's
+temporary folder is marked as its own, and the next run removes what a killed run left there
+(and its memory cgroups).
 
 The parent alone writes the course's gradebook and ``grading/autograded/``: one student at a
 time, in a transaction, as each result arrives, so an interrupted run keeps every student

@@ -16,7 +16,16 @@ folder (put on ``JUPYTER_PATH``); its command starts the kernel through ``bwrap`
   (``--uid-base`` + worker number); as an ordinary user, bwrap maps the instructor to uid 65534
   in a user namespace;
 - resource limits set by :mod:`tools.grader.launcher` (address space, CPU seconds, number of
-  processes, file size, open files, no core dumps).
+  processes, file size, open files, no core dumps), a private size-limited ``/dev/shm``, and,
+  where the grader may make one, a memory cgroup (:class:`MemoryCgroup`) in which all of a
+  kernel's processes and shared memory count together; where it may not, ``memfd_create`` is
+  refused instead.
+
+Outside the sandbox, a small process stands for each kernel (jupyter_client's kernel process):
+``zygote.py client`` (warm) or ``zygote.py cold`` (cold). Both die with the grading worker,
+put the kernel in the memory cgroup before it runs anything, and record how the kernel ended
+(exit status, signal, CPU seconds, OOM kills) for :meth:`Sandbox.take_kernel_ends`, which says
+whether a memory or CPU limit was hit (:func:`kernel_end`).
 
 The kernel talks to the grader over Unix sockets (``KernelManager.transport = "ipc"``), so there
 are no TCP ports to clash between parallel workers, and is interrupted by message

@@ -30,10 +30,18 @@ standard library only): it sends the connection file and the student's folder, t
 exits with the kernel's status, so jupyter_client sees an ordinary kernel process; killing the
 client kills the kernel.
 
+The client, and its twin for cold kernels (``cold``: it runs bwrap and the launcher as its
+child), is the one code path both kinds of kernel share outside the sandbox: it dies with the
+grading worker (``PR_SET_PDEATHSIG``), puts the kernel into the worker's memory cgroup before
+the kernel runs anything (a warm kernel's supervisor asks for it; its PID comes with the
+message as SCM_CREDENTIALS) and appends how the kernel ended (exit status, CPU seconds, OOM
+kills) to the worker's record.
+
 Usage (set up by :mod:`tools.grader.sandbox`)::
 
     python zygote.py serve SETTINGS_JSON         # inside bwrap; socket on fd control_fd
-    python -I -S zygote.py client SOCKET FOLDER CONNECTION_FILE
+    python -I -S zygote.py client SETTINGS_JSON CONNECTION_FILE
+    python -I -S zygote.py cold SETTINGS_JSON -- bwrap ... launcher.py ...
     python zygote.py probe SETTINGS_JSON         # inside bwrap: can kernels be forked here?
 """
 

@@ -88,11 +88,21 @@ class Limits:
     tmp_mb: int = 64  # size of the private /tmp, and of the private /dev/shm
     open_files: int = 256
 
-    def rlimits(self, processes: int | None = None) -> dict[str, int | list[int]]:
+    def address_space_mb(self, in_cgroup: bool) -> int:
+        """Address space of each process. In a memory cgroup of ``memory_mb`` (everything of
+        the kernel together) a process gets less, so that one process alone meets its own
+        limit (a MemoryError) before the cgroup's: a cgroup at its limit first evicts the
+        kernel's code from memory, and the kernel crawls for seconds before it is killed."""
+        if not in_cgroup:
+            return self.memory_mb
+        return max(self.memory_mb - 2 * self.tmp_mb - 128, self.memory_mb // 2)
+
+    def rlimits(self, processes: int | None = None, in_cgroup: bool = False
+                ) -> dict[str, int | list[int]]:
         # CPU: SIGXCPU at the limit, SIGKILL 5 s later if the student's code ignores it (a
         # hard limit equal to the soft one would send SIGKILL straight away, which looks like
         # any other kill from outside).
-        return {"address_space": self.memory_mb * MiB,
+        return {"address_space": self.address_space_mb(in_cgroup) * MiB,
                 "cpu_seconds": [self.cpu_seconds, self.cpu_seconds + 5],
                 "processes": processes if processes is not None else self.processes,
                 "file_size": self.file_size_mb * MiB, "open_files": self.open_files,
@@ -369,7 +379,8 @@ class Sandbox:
             settings = dict(self.client_settings(), socket=str(self.control_socket),
                             folder=str(relative))
             return client + ["client", json.dumps(settings), "{connection_file}"]
-        settings = {"limits": self.limits.rlimits(_processes_allowed(self.limits, self.uid)),
+        settings = {"limits": self.limits.rlimits(_processes_allowed(self.limits, self.uid),
+                                                  in_cgroup=self.cgroup is not None),
                     "uid": self.uid, "cwd": INSIDE_WORK, "block_memfd": self.cgroup is None}
         return (client + ["cold", json.dumps(self.client_settings()), "--"]
                 + bwrap_args(work, self.runtime_dir, self.limits, self.uid)
@@ -382,7 +393,8 @@ class Sandbox:
         # Folders the sandbox shows under /tmp (a clone or an environment in a temporary
         # folder, the sockets' folder): each kernel's own /tmp would hide them.
         keep = [(p, True) for p in _read_only_paths()] + [(runtime, False)]
-        return {"uid": self.uid, "limits": self.limits.rlimits(), "preload": PRELOAD,
+        return {"uid": self.uid, "limits": self.limits.rlimits(in_cgroup=self.cgroup is not None),
+                "preload": PRELOAD,
                 "block_memfd": self.cgroup is None,
                 "tmp_bytes": self.limits.tmp_mb * MiB, "work_root": INSIDE_STUDENTS,
                 "keep_under_tmp": [{"path": str(p), "read_only": ro} for p, ro in keep
@@ -443,9 +455,14 @@ class Sandbox:
     def wait_kernels_gone(self, timeout: float = 10.0) -> bool:
         """After a kernel was killed: wait until no kernel of this worker is left (its files can
         then no longer change). True when none is left within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        if self.cgroup is not None:  # every kernel process, warm or cold, is in it
+            while self.cgroup.procs.read_text().split():
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.005)
         if not (self.warm and self._zygote is not None):
             return True
-        deadline = time.monotonic() + timeout
         while True:
             tree = _process_tree()  # bwrap -> zygote -> supervisors -> kernels
             if not any(tree.get(sup) for z in tree.get(self._zygote.pid, [])
@@ -653,7 +670,8 @@ def check_available(uid: int | None, limits: Limits | None = None,
             work = Path(tmp) / "work"
             work.mkdir()
             box.give_folder(work)
-            wanted = limits.rlimits(_processes_allowed(limits, uid))
+            wanted = limits.rlimits(_processes_allowed(limits, uid),
+                                    in_cgroup=box.cgroup is not None)
             settings = json.dumps({"limits": wanted, "uid": uid, "cwd": INSIDE_WORK,
                                    "block_memfd": box.cgroup is None})
             # The launcher execs a kernel; for the check, do what it does by hand, then report.
@@ -737,7 +755,8 @@ def describe(limits: Limits, uid: int | None, *, enabled: bool = True, warm: boo
         return "NO SANDBOX (--unsafe): student code runs as you, with your files and network"
     user = f"uid {uid}" if uid is not None else "uid 65534 in a user namespace"
     memory = (f"memory {limits.memory_mb} MB per kernel (all its processes and shared memory: "
-              f"a memory cgroup)" if memory_cgroup is None else
+              f"a memory cgroup; {limits.address_space_mb(True)} MB of address space per "
+              f"process)" if memory_cgroup is None else
               f"memory {limits.memory_mb} MB per process (no memory cgroup: {memory_cgroup})")
     start = ("kernels forked from a warm sandboxed process" if warm else
              "each kernel started from scratch")

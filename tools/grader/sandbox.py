@@ -179,17 +179,20 @@ class MemoryCgroup:
             raise SandboxUnavailable(where)
         parent, version = where
         path = parent / name
-        path.mkdir(exist_ok=True)
-        group = cls(path, version)
-        if version == 1:
-            (path / "memory.limit_in_bytes").write_text(str(limit))
-            if (path / "memory.memsw.limit_in_bytes").exists():  # swap counts too
-                (path / "memory.memsw.limit_in_bytes").write_text(str(limit))
-        else:
-            (path / "memory.max").write_text(str(limit))
-            if (path / "memory.swap.max").exists():
-                (path / "memory.swap.max").write_text("0")
-        return group
+        try:
+            path.mkdir(exist_ok=True)
+            if version == 1:
+                (path / "memory.limit_in_bytes").write_text(str(limit))
+                if (path / "memory.memsw.limit_in_bytes").exists():  # swap counts too
+                    (path / "memory.memsw.limit_in_bytes").write_text(str(limit))
+            else:
+                (path / "memory.max").write_text(str(limit))
+                if (path / "memory.swap.max").exists():
+                    (path / "memory.swap.max").write_text("0")
+        except OSError as err:
+            remove_cgroup(path)
+            raise SandboxUnavailable(f"cannot make a memory cgroup in {parent}: {err}") from err
+        return cls(path, version)
 
     @property
     def procs(self) -> Path:
@@ -265,9 +268,13 @@ def _alive(pid: int) -> bool:
 
 
 def memory_cgroup_unavailable() -> str | None:
-    """None when memory cgroups can be made here, else why not (one line)."""
-    where = _cgroup_parent()
-    return where if isinstance(where, str) else None
+    """None when memory cgroups can be made here (one is made and removed to know), else why
+    not (one line)."""
+    try:
+        MemoryCgroup.create(f"{CGROUP_PREFIX}{owner_id(os.getpid())}-probe", 64 * MiB).remove()
+    except SandboxUnavailable as err:
+        return str(err)
+    return None
 
 
 @dataclass

@@ -90,6 +90,7 @@ class Run:
     solutions_after: dict[str, str]
     submitted_before: dict[str, str]
     submitted_after: dict[str, str]
+    tmp: Path  # the runs' TMPDIR
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
@@ -131,10 +132,20 @@ def sandboxed_course(tmp_path_factory, name: str) -> Course:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> Run:
+def graded(tmp_path_factory):
+    # the runs' own temporary folder (short: socket paths in it must fit in 108 bytes), so
+    # that processes of these runs can be told from other grading runs on the machine
+    tmp = Path(tempfile.mkdtemp(prefix="gc-", dir="/tmp"))
+    try:
+        yield _graded(tmp_path_factory, dict(os.environ, TMPDIR=str(tmp)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _graded(tmp_path_factory, env: dict) -> Run:
     course = sandboxed_course(tmp_path_factory, "grade-command")
     course.submit("earlier", solved(course.release, course.solution))
-    proc = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     from nbgrader.api import Gradebook
 
@@ -149,16 +160,17 @@ def graded(tmp_path_factory) -> Run:
     solutions_before = folder_hashes(course.root / "solutions")
     submitted_before = plain_hashes(course.root / "grading" / "submitted")
     start = time.monotonic()
-    first = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    first = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
     seconds = time.monotonic() - start
     if warm_kernels_possible(61000 if os.getuid() == 0 else None):
         assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
     rows = gradebook_rows(course)
-    second = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    second = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
     return Run(course, expect, first, seconds, second, earlier_before, earlier_mtime, rows,
                status, solutions_before, folder_hashes(course.root / "solutions"),
-               submitted_before, plain_hashes(course.root / "grading" / "submitted"))
+               submitted_before, plain_hashes(course.root / "grading" / "submitted"),
+               Path(env["TMPDIR"]))
 
 
 def corpus_students() -> list[str]:
@@ -395,17 +407,9 @@ def test_report_csv_and_html(graded):
 def test_no_sandbox_process_outlives_the_command(graded):
     """Every worker's zygote and kernel ends with the command (by the time the fixture's three
     runs have returned)."""
-    left = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/cmdline", "rb") as f:
-                    cmd = f.read()
-            except OSError:
-                continue
-            if b"/grading-" + AID.encode() + b"-" in cmd and b"zygote.py" in cmd:
-                left.append(cmd[:200])
+    left = _mentioning(str(graded.tmp))  # bwrap, zygotes, kernel clients name their folder
     assert not left, f"processes of the grading sandbox still running: {left}"
+    assert not list(graded.tmp.iterdir()), "a run left its temporary folder"
 
 
 # ------------------------------------------------------------------------------ a killed run

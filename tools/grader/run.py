@@ -127,7 +127,7 @@ class Outcome:
     seconds: float = 0.0
     # what of the hand-in was left out (submission.Finding as dicts: kind, path, detail)
     handin: list[dict] = field(default_factory=list)
-    # limits the kernel hit, seen from outside it (sandbox.KernelEnd as dicts)
+    # limits the kernel hit, seen from outside it (dicts of sandbox.kernel_end)
     limits: list[dict] = field(default_factory=list)
 
     @property

@@ -334,12 +334,13 @@ def find_notebook(folder: HandinFolder, name: str, release: NotebookNode,
     caps = caps or Caps()
     limit = caps.notebook_mb * MB
     expected = f"{name}.ipynb"
-    if expected in folder.entries:
+    folders = {n for n, st in folder.entries.items() if stat.S_ISDIR(st.st_mode)}
+    if expected in folder.entries and expected not in folders:  # a folder of that name: look on
         problem = folder.check_file(expected, limit)
         if problem is not None:
             return Handin(None, problem.text(), problem)
         return Handin(expected)
-    others = sorted(n for n in folder.entries if n.endswith(".ipynb"))
+    others = sorted(n for n in folder.entries if n.endswith(".ipynb") and n not in folders)
     if not others:
         listing = sorted(folder.entries)
         shown = ", ".join(listing[:20]) + (f" and {len(listing) - 20} more"

@@ -543,6 +543,28 @@ def client(settings: dict, connection_file: str) -> int:
         buffer += chunk
 
 
+def _end_earlier_kernels(settings: dict, timeout: float = 10.0) -> None:
+    """Kill what is left in the cgroup of this worker's earlier kernel, and wait until it is
+    gone. A killed cold kernel ends a moment after its client (bwrap follows its parent), and
+    a fork bomb's copies still running would count against the next kernel's process limit
+    (the same uid) and stop it from starting."""
+    import time
+
+    me = str(os.getpid())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(settings["cgroup"]["procs"], encoding="ascii") as f:
+            others = [int(p) for p in f.read().split() if p != me]
+        if not others:
+            return
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
+
+
 def cold(settings: dict, command: list[str]) -> int:
     """The kernel's command for jupyter_client (cold kernels): join the memory cgroup, run
     ``command`` (bwrap and the launcher) as a child that dies with this process, wait for it
@@ -555,6 +577,7 @@ def cold(settings: dict, command: list[str]) -> int:
         except OSError as err:
             print(f"could not join the kernel's memory cgroup: {err}", file=sys.stderr)
             return 1
+        _end_earlier_kernels(settings)
     pid = os.fork()
     if pid == 0:
         try:

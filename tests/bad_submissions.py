@@ -54,6 +54,11 @@ class Expect:
     answer_key: bool = False  # flagged for using nnlib's own version of a part's function
     not_in_outputs: dict[str, list[str]] = field(default_factory=dict)  # grade id -> texts
     max_seconds: float | None = None  # the student's grading time must stay below this
+    # hand-ins and limits (kinds 4, 5, 7 of issue 18)
+    handin: list[str] = field(default_factory=list)  # kinds of findings that must be reported
+    leaks: list[str] = field(default_factory=list)  # texts that must appear nowhere graded
+    not_copied: list[str] = field(default_factory=list)  # paths absent from the autograded copy
+    limit: str | None = None  # a limit the kernel must have hit ("memory limit", "cpu limit")
 
 
 def _code(text: str) -> str:
@@ -256,16 +261,204 @@ def write_corpus(course: Course) -> dict[str, Expect]:
 
     cases.update(_trusted_cases(good, step_ok))
 
+    handins = handin_cases(course, good)
     for student, (nb, _) in cases.items():
         folder = course.submission_path(student).parent
         folder.mkdir(parents=True, exist_ok=True)
-        if nb is None:
+        if callable(nb):
+            nb(folder)
+        elif nb is None:
             (folder / "notes.txt").write_text("I forgot to upload it", encoding="utf-8")
         elif student == "renamed_notebook":
             nbformat.write(nb, str(folder / f"{AID} (copy).ipynb"))
         else:
             course.submit(student, nb)
-    return {student: expect for student, (_, expect) in cases.items()}
+    for student, (write, _) in handins.items():
+        folder = course.submission_path(student).parent
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        write(folder)
+    return {student: expect for student, (_, expect) in (cases | handins).items()}
+
+
+# ============================================================================================
+# Hand-ins that are not just data, and limits that must hold in total (issue 18, kinds 4, 5
+# and 7). Each case is a writer (it makes the student's folder) and what must come of it.
+# ============================================================================================
+
+READ_DATA = """\
+import os
+for name in sorted(os.listdir("data")) if os.path.isdir("data") else []:
+    try:
+        with open(os.path.join("data", name), "rb") as f:
+            print("READ", name, f.read(300))
+    except OSError as err:
+        print("refused", name, type(err).__name__)
+print("FOLDER", sorted(os.listdir(".")))
+"""
+
+MEMFD_HOARD = """\
+import os
+hoard = []
+for i in range(160):  # 2.4 GB of memory-backed files, each under the 16 MB file limit
+    fd = os.memfd_create(f"hoard{i}")
+    os.posix_fallocate(fd, 0, 15 << 20)  # its pages, allocated (faster than writing them)
+    hoard.append(fd)
+print("HOARDED", len(hoard) * 15, "MB")
+"""
+
+SHM_FILL = """\
+written = 0
+try:
+    for i in range(400):  # 400 x 8 MB = 3.2 GB into /dev/shm
+        with open(f"/dev/shm/fill{i}", "wb") as f:
+            for _ in range(8):
+                f.write(b"x" * (1 << 20))
+                f.flush()
+                written += 1
+except OSError as err:
+    print("shm full after", written, "MB:", type(err).__name__)
+"""
+
+
+def _secret_first_line(path: str) -> list[str]:
+    """The first line of a file the grader must never show (if the tests can read it)."""
+    try:
+        with open(path, "rb") as f:
+            line = f.readline().strip().decode(errors="replace")
+    except OSError:
+        return []
+    return [line] if len(line) >= 8 else []
+
+
+def handin_cases(course: Course, good: nbformat.NotebookNode) -> dict[str, tuple]:
+    import os
+    import socket
+    import stat as st
+
+    from tools.grader import sandbox
+
+    root = course.root
+    nb_name = f"{AID}.ipynb"
+    other = course.submission_path("good_a")  # another student's notebook
+    solution = root / "solutions" / AID / nb_name
+    gradebook = root / "grading" / "gradebook.db"
+    ws = cell_by_id(good, "weighted_sum").source
+    reader = with_cell(good, "weighted_sum", READ_DATA + ws)
+    leaks = _secret_first_line("/etc/shadow") + ["SQLite format 3"]
+    cases: dict[str, tuple] = {}
+
+    def notebook(nb):
+        def write(folder: Path):
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, str(folder / nb_name))
+        return write
+
+    def then(first, second):
+        def write(folder: Path):
+            first(folder)
+            second(folder)
+        return write
+
+    def symlink_notebook(target: str):
+        def write(folder: Path):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.symlink(target, folder / nb_name)
+        return write
+
+    cases["link_to_other_student"] = symlink_notebook(
+        os.path.relpath(other, course.submission_path("x").parent)), Expect(
+        "symlink", graded=False, handin=["symlink"], messages=["a symbolic link to"])
+    cases["link_to_solution"] = symlink_notebook(str(solution)), Expect(
+        "symlink", graded=False, handin=["symlink"], messages=["a symbolic link to"])
+
+    def linked_folder(folder: Path):
+        os.symlink(os.path.relpath(course.submission_path("good_b").parent, folder.parent),
+                   folder)
+    cases["linked_folder"] = linked_folder, Expect("symlink", graded=False, handin=["symlink"],
+                                                   messages=["is a symbolic link"])
+
+    def data_links(folder: Path):
+        data = folder / "data"
+        data.mkdir(parents=True)
+        (data / "ok.txt").write_text("my own data")
+        os.symlink("/etc/shadow", data / "shadow")
+        os.symlink(os.path.relpath(solution, data), data / "solution.ipynb.txt")
+        os.symlink(str(gradebook), data / "gradebook")
+        os.symlink(os.path.relpath(other, data), data / "friend.txt")
+        os.symlink(os.path.relpath(root / "grading", data), data / "grading")
+    cases["data_links"] = then(notebook(reader), data_links), Expect(
+        "files left out", handin=["symlink"] * 5, leaks=leaks,
+        messages=["left out data/shadow: a symbolic link to /etc/shadow"],
+        cell_outputs={"weighted_sum": ["READ ok.txt b'my own data'"]},
+        not_copied=["data/shadow", "data/gradebook", "data/grading"])
+
+    def link_loop(folder: Path):
+        os.symlink(".", folder / "loop")
+        os.symlink("..", folder / "up")
+        os.symlink(str(root / "grading"), folder / "grading")
+        (folder / "nest").mkdir()
+        os.symlink("../nest", folder / "nest" / "again")
+    cases["link_loop"] = then(notebook(good), link_loop), Expect(
+        "files left out", handin=["symlink"] * 4, not_copied=["loop", "up", "grading"])
+
+    def fifo_notebook(folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(folder / nb_name)
+    cases["fifo_notebook"] = fifo_notebook, Expect(
+        "special file", graded=False, handin=["special file"], messages=["a FIFO"])
+
+    def special_files(folder: Path):
+        os.mkfifo(folder / "pipe")
+        sock = socket.socket(socket.AF_UNIX)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:  # through the folder's descriptor: the full path may pass 108 bytes
+            sock.bind(f"/proc/self/fd/{fd}/socket")
+        finally:
+            os.close(fd)
+            sock.close()
+        if os.getuid() == 0:  # a copy of /dev/zero: endless if it were read
+            os.mknod(folder / "zero", st.S_IFCHR | 0o666, os.makedev(1, 5))
+    cases["special_files"] = then(notebook(reader), special_files), Expect(
+        "files left out", handin=["special file"] * (3 if os.getuid() == 0 else 2),
+        not_copied=["pipe", "socket", "zero"])
+
+    def huge_notebook(folder: Path):
+        big = copy.deepcopy(good)
+        big.cells.append(nbformat.v4.new_markdown_cell("x" * (200 * 1024 * 1024)))
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(big, str(folder / nb_name))
+    cases["huge_notebook"] = huge_notebook, Expect(
+        "too large", graded=False, handin=["too large"], messages=["--max-notebook-mb"])
+
+    def sparse_file(folder: Path):
+        with open(folder / "weights.bin", "wb") as f:
+            f.truncate(1 << 30)
+    cases["sparse_file"] = then(notebook(good), sparse_file), Expect(
+        "files left out", handin=["cap"], not_copied=["weights.bin"],
+        messages=["--max-files-mb"])
+
+    def many_files(count: int):
+        def write(folder: Path):
+            many = folder / "many"
+            many.mkdir()
+            for i in range(count):
+                (many / f"f{i:05d}.txt").write_bytes(b"x")
+        return write
+    cases["files_8000"] = then(notebook(good), many_files(8000)), Expect(
+        "files left out", handin=["cap"], messages=["--max-files"])
+    cases["files_20000"] = then(notebook(good), many_files(20000)), Expect(
+        "files left out", handin=["cap"], messages=["--max-files"])
+
+    # Memory that is not a process's: memfd beyond --memory kills the kernel where a memory
+    # cgroup counts it, and is refused at once where none can be made; either way the cell
+    # fails (its function is never defined) and the rest is graded.
+    cgroup = sandbox.memory_cgroup_unavailable() is None
+    cases["memfd_hoard"] = notebook(with_cell(good, "weighted_sum", MEMFD_HOARD + ws)), Expect(
+        "memory limit" if cgroup else "ok", loses=["weighted_sum_test"],
+        limit="memory limit" if cgroup else None)
+    cases["shm_fill"] = notebook(with_cell(good, "weighted_sum", SHM_FILL + ws)), Expect(
+        "ok", cell_outputs={"weighted_sum": ["shm full after"]})
+    return cases
 
 
 # The notebook time budget the test command grades the corpus with (--notebook-timeout).

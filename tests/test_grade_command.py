@@ -18,9 +18,11 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,11 +89,37 @@ class Run:
     status: dict[str, dict]
     solutions_before: dict[str, str]
     solutions_after: dict[str, str]
+    submitted_before: dict[str, str]
+    submitted_after: dict[str, str]
+    tmp: Path  # the runs' TMPDIR
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def plain_hashes(folder: Path) -> dict[str, str]:
+    """Every entry under ``folder`` without following a link: a file's hash, a link's target,
+    the type of anything else (FIFOs and devices are never opened)."""
+    import stat
+
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(folder):  # os.walk follows no link
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            info = path.lstat()
+            rel = str(path.relative_to(folder))
+            if stat.S_ISLNK(info.st_mode):
+                found[rel] = "-> " + os.readlink(path)
+            elif stat.S_ISREG(info.st_mode):
+                if info.st_size > 50_000_000:
+                    found[rel] = f"{info.st_size} bytes, {info.st_mtime_ns}"
+                else:
+                    found[rel] = hashlib.sha1(path.read_bytes()).hexdigest()
+            else:
+                found[rel] = f"mode {oct(info.st_mode)}"
+    return found
 
 
 def sandboxed_course(tmp_path_factory, name: str) -> Course:
@@ -102,10 +130,20 @@ def sandboxed_course(tmp_path_factory, name: str) -> Course:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> Run:
+def graded(tmp_path_factory):
+    # the runs' own temporary folder (short: socket paths in it must fit in 108 bytes), so
+    # that processes of these runs can be told from other grading runs on the machine
+    tmp = Path(tempfile.mkdtemp(prefix="gc-", dir="/tmp"))
+    try:
+        yield _graded(tmp_path_factory, dict(os.environ, TMPDIR=str(tmp)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _graded(tmp_path_factory, env: dict) -> Run:
     course = sandboxed_course(tmp_path_factory, "grade-command")
     course.submit("earlier", solved(course.release, course.solution))
-    proc = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     from nbgrader.api import Gradebook
 
@@ -118,17 +156,20 @@ def graded(tmp_path_factory) -> Run:
 
     expect = write_corpus(course)
     solutions_before = folder_hashes(course.root / "solutions")
+    submitted_before = plain_hashes(course.root / "grading" / "submitted")
     start = time.monotonic()
     first = grade_cmd(course, "autograde", AID, "--jobs", "2", "--notebook-timeout",
-                      str(NOTEBOOK_TIMEOUT))
+                      str(NOTEBOOK_TIMEOUT), env=env)
     seconds = time.monotonic() - start
     if warm_kernels_possible(61000 if os.getuid() == 0 else None):
         assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
     rows = gradebook_rows(course)
-    second = grade_cmd(course, "autograde", AID, "--jobs", "2")
+    second = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
     return Run(course, expect, first, seconds, second, earlier_before, earlier_mtime, rows,
-               status, solutions_before, folder_hashes(course.root / "solutions"))
+               status, solutions_before, folder_hashes(course.root / "solutions"),
+               submitted_before, plain_hashes(course.root / "grading" / "submitted"),
+               Path(env["TMPDIR"]))
 
 
 def corpus_students() -> list[str]:
@@ -191,7 +232,8 @@ def test_run_exits_1_and_lists_every_student(graded):
     for student in graded.expect:
         assert any(line.split()[:1] == [student] for line in out.split("\n")), (
             f"{student} has no line in the summary:\n{out}")
-    needs = {s for s, e in graded.expect.items() if e.tampered or e.answer_key or not e.graded}
+    needs = {s for s, e in graded.expect.items()
+             if e.tampered or e.answer_key or not e.graded or e.handin}
     assert f"{len(needs)} need you" in out, out
     assert "ETA" in graded.first.stderr, "no progress line with an ETA on stderr"
 
@@ -212,9 +254,20 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
     details = "; ".join(st["tampering"] + st.get("answer_key", []) + st["notes"])
     for text in expect.messages:
         assert text in details, f"{student}: {text!r} not in the details {details!r}"
+    kinds = sorted(f["kind"] for f in st.get("handin", []))
+    assert kinds == sorted(expect.handin), f"{student}: hand-in findings {st.get('handin')}"
+    limits = [end["kind"] for end in st.get("limits", [])]
+    assert (expect.limit in limits) if expect.limit else not limits, f"{student}: {limits}"
+    autograded = course.root / "grading" / "autograded" / student / AID
     if not expect.graded:
         assert student not in {r[0] for r in rows}, f"{student} should not be in the gradebook"
+        assert not autograded.exists(), f"{student} has an autograded folder"
         return
+    for rel in expect.not_copied:
+        assert not os.path.lexists(autograded / rel), f"{student}: {rel} was copied"
+    shown = (autograded / f"{AID}.ipynb").read_text(encoding="utf-8")
+    for text in expect.leaks:
+        assert text not in shown, f"{student}: {text!r} is in the autograded notebook"
     scores = course.scores(student)
     got = {t: scores[t][0] for t in TESTS}
     want = {t: 0.0 if t in expect.loses else scores[t][1] for t in TESTS}
@@ -248,7 +301,7 @@ def test_bad_submission_outcome(graded, student):
 COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
               "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
               "patch_helpers", "reads_caller", "leak_hooks", "returns_object", "hook_clears_errors",
-              "answer_key_getattr"]
+              "answer_key_getattr", "memfd_hoard", "shm_fill", "data_links"]
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +351,25 @@ def test_earlier_student_and_gradebook_untouched(graded):
 
 
 @pytest.mark.slow
+def test_hand_ins_are_left_as_they_were(graded):
+    """Grading reads hand-ins and never changes them (nor what their links point at: other
+    students' notebooks, the solutions, the gradebook's file is checked above)."""
+    assert graded.submitted_after == graded.submitted_before
+
+
+@pytest.mark.slow
+def test_hostile_hand_ins_cost_bounded_time(graded):
+    """A 200 MB notebook, a 1 GiB sparse file, 8,000 and 20,000 small files and link loops
+    cost about what an honest hand-in costs (the caps: nbgrader sees at most --max-files),
+    measured against the honest students of the same run, not as absolute time."""
+    honest = max(graded.status[s]["seconds"] for s in ("good_a", "good_b", "extra_cells"))
+    for student in ("huge_notebook", "sparse_file", "files_8000", "files_20000", "link_loop",
+                    "data_links"):
+        took = graded.status[student]["seconds"]
+        assert took < max(60.0, 5 * honest), f"{student} took {took} s (honest: {honest} s)"
+
+
+@pytest.mark.slow
 def test_second_run_skips_graded_students_and_changes_nothing(graded):
     ungraded = [s for s, e in graded.expect.items() if not e.graded]
     done = len(graded.expect) + 1 - len(ungraded)
@@ -319,6 +391,8 @@ def test_feedback_shows_no_hidden_tests_but_the_visible_messages(graded):
         text = html_text(graded.course.feedback_html(student))
         shown = lines_found_in(text, hidden)
         assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)[:5]}"
+        for leak in expect.leaks:  # what links in the hand-in pointed at
+            assert leak not in text, f"feedback of {student} shows {leak!r}"
     wrong = html_text(graded.course.feedback_html("patch_helpers"))
     assert "values differ" in wrong and "Hint:" in wrong
 
@@ -399,7 +473,30 @@ def test_report_csv_and_html(graded):
 def test_no_sandbox_process_outlives_the_command(graded):
     """Every worker's zygote and kernel ends with the command (by the time the fixture's three
     runs have returned)."""
-    left = []
+    left = _mentioning(str(graded.tmp))  # bwrap, zygotes, kernel clients name their folder
+    assert not left, f"processes of the grading sandbox still running: {left}"
+    assert not list(graded.tmp.iterdir()), "a run left its temporary folder"
+
+
+# ------------------------------------------------------------------------------ a killed run
+
+
+def _descendants(pid: int) -> set[tuple[int, str]]:
+    """(pid, start time) of every process below ``pid`` now."""
+    from tools.grader import sandbox as sb
+
+    tree = sb._process_tree()
+    return {(p, str(sb._start_time(p))) for p in sb._descendants(tree, pid)}
+
+
+def _still_running(procs: set[tuple[int, str]]) -> set[tuple[int, str]]:
+    from tools.grader import sandbox as sb
+
+    return {(p, start) for p, start in procs if str(sb._start_time(p)) == start}
+
+
+def _mentioning(text: str) -> list[str]:
+    found = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
@@ -407,6 +504,150 @@ def test_no_sandbox_process_outlives_the_command(graded):
                     cmd = f.read()
             except OSError:
                 continue
-            if b"/grading-" + AID.encode() + b"-" in cmd and b"zygote.py" in cmd:
-                left.append(cmd[:200])
-    assert not left, f"processes of the grading sandbox still running: {left}"
+            if text.encode() in cmd:
+                found.append(cmd[:160].decode(errors="replace"))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [9, 15], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_run_leaves_no_process_and_the_next_run_cleans_up(tmp_path_factory, signum):
+    """Kill ``autograde`` mid-run (SIGKILL: no clean-up code of its own runs): within a few
+    seconds no process it started is left (workers, bwrap, zygotes, kernel clients, kernels:
+    each is tied to the one above it), and the next run removes the temporary folder and
+    memory cgroups the killed run left, grades every student not saved yet, exactly once, and
+    leaves the gradebook intact."""
+    course = sandboxed_course(tmp_path_factory, f"grade-killed-{signum}")
+    # the run's own temporary folder, short: socket paths in it must fit in 108 bytes
+    tmp = Path(tempfile.mkdtemp(prefix="gk-", dir="/tmp"))
+    try:
+        _killed_run(course, tmp, signum)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _killed_run(course: Course, tmp: Path, signum: int) -> None:
+    import signal as sig
+
+    from tools.grader import run
+    from tools.grader import sandbox as sb
+
+    good = solved(course.release, course.solution)
+    slow = cell_by_id(good, "weighted_sum").source + "\nimport time\ntime.sleep(2)\n"
+    students = [f"s{i}" for i in range(8)]
+    for i, student in enumerate(students):
+        nb = nbformat.from_dict(json.loads(json.dumps(good)))
+        if i % 2:  # a second to kill it in
+            cell_by_id(nb, "weighted_sum").source = slow
+        course.submit(student, nb)
+    env = dict(os.environ, TMPDIR=str(tmp))
+    proc = subprocess.Popen([sys.executable, "-m", "tools.grade", "--course", str(course.root),
+                             "autograde", AID, "--jobs", "2"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    status_file = course.root / "grading" / "status" / f"{AID}.json"
+    deadline = time.monotonic() + 600
+    while not (status_file.exists() and json.loads(status_file.read_text())):
+        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, "no student was graded in 10 minutes"
+        time.sleep(0.2)
+    time.sleep(1.0)  # mid-run: kernels of the next students are running
+    below = _descendants(proc.pid)
+    assert below, "the command has no worker processes"
+    owner = sb.owner_id(proc.pid)
+    os.kill(proc.pid, signum)
+    proc.wait(timeout=30)
+    proc.stderr.close()
+    saved = set(json.loads(status_file.read_text()))
+    for _ in range(100):  # "within a few seconds"
+        if not _still_running(below) and not _mentioning(str(tmp)):
+            break
+        time.sleep(0.1)
+    assert not _still_running(below), f"left running after {sig.Signals(signum).name}: " \
+        f"{[_cmd for _cmd in _mentioning(str(tmp))][:5]}"
+    assert not _mentioning(str(tmp)), _mentioning(str(tmp))
+    where = sb._cgroup_parent()
+    if not isinstance(where, str):
+        for group in where[0].glob(f"{sb.CGROUP_PREFIX}{owner}-*"):
+            procs = (group / "cgroup.procs").read_text().split()
+            assert not procs, f"processes left in {group.name}: {procs}"
+    left_dirs = [p for p in tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
+    assert left_dirs, "the killed run left no temporary folder (was it killed mid-run?)"
+
+    rows_before = gradebook_rows(course)
+    again = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    for folder in left_dirs:
+        assert f"removed {folder}" in again.stderr, again.stderr[-2000:]
+        assert not folder.exists()
+    if not isinstance(where, str):
+        assert not list(where[0].glob(f"{sb.CGROUP_PREFIX}{owner}-*"))
+    assert f"{len(saved)} already graded (skipped; --force regrades), " \
+           f"{len(students) - len(saved)} to grade" in again.stderr, again.stderr[-2000:]
+    assert {r for r in gradebook_rows(course) if r[0] in saved} == {
+        r for r in rows_before if r[0] in saved}, "a student saved before the kill changed"
+    assert course.graded_students() == set(students)
+    for student in students:
+        assert sum(course.scores(student)[t][0] for t in TESTS) == 19, student
+    con = sqlite3.connect(course.root / "grading" / "gradebook.db")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        subs = con.execute("SELECT student.id, COUNT(*) FROM submitted_assignment JOIN student "
+                           "ON submitted_assignment.student_id = student.id GROUP BY 1"
+                           ).fetchall()
+    finally:
+        con.close()
+    assert sorted(subs) == [(s, 1) for s in students], subs
+    assert not [p for p in tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
+
+
+
+# ------------------------------------------------------------------------------ CPU time
+
+
+CPU_BURN = """\
+def step(z):
+    while True:
+        pass
+"""
+
+CPU_BURN_IGNORING_SIGXCPU = """\
+import signal
+signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+def step(z):
+    while True:
+        pass
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kernels", ["warm", "cold"])
+def test_cpu_limit_is_reported_as_a_cpu_limit(tmp_path_factory, kernels):
+    """A kernel that uses up --cpu-seconds is stopped by the kernel (SIGXCPU, or SIGKILL 5 s
+    later when it ignores SIGXCPU) and reported as a CPU limit, from how the kernel ended as
+    seen outside the sandbox (not as "kernel died"); that part scores 0, the rest is graded."""
+    course = Course.create(tmp_path_factory.mktemp(f"cpu-{kernels}") / "course",
+                           REPO / "solutions" / AID, AID, extra_config="c.Execute.timeout = 60\n")
+    good = solved(course.release, course.solution)
+    course.submit("honest", good)
+    for student, code in (("burner", CPU_BURN), ("stubborn", CPU_BURN_IGNORING_SIGXCPU)):
+        nb = nbformat.from_dict(json.loads(json.dumps(good)))
+        cell_by_id(nb, "step").source = code
+        course.submit(student, nb)
+    proc = grade_cmd(course, "autograde", AID, "--jobs", "2", "--cpu-seconds", "3",
+                     *(["--cold-kernels"] if kernels == "cold" else []))
+    assert "3 CPU seconds" in proc.stderr, proc.stderr[-2000:]
+    status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
+    assert status["honest"]["status"] == "ok" and status["honest"]["score"] == 19, status
+    for student, signal_name in (("burner", "SIGXCPU"), ("stubborn", "SIGKILL")):
+        st = status[student]
+        assert st["parts"]["step_test"] == 0 and st["score"] == 17, st
+        if kernels == "cold" and student == "stubborn":
+            # Not held: outside bwrap the client sees a SIGKILL but not the CPU time the
+            # kernel used (bwrap does not pass it on), so this is reported as "kernel died".
+            assert st["status"] == "kernel died" and not st["limits"], st
+            continue
+        assert st["status"] == "cpu limit", st
+        assert [(e["kind"], e["signal"]) for e in st["limits"]] == [("cpu limit", signal_name)]
+        if kernels == "warm":  # the kernel's CPU time, as its init reaped it
+            assert st["limits"][0]["cpu_seconds"] >= 2.5, st["limits"]

@@ -48,7 +48,10 @@ def box(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"sandbox-{request.param}")
     os.chmod(root, 0o700)
     students = root / "students"
-    box = sandbox.Sandbox(root / "box", uid=UID, warm=warm, students=students)
+    cgroup = (f"{sandbox.CGROUP_PREFIX}{sandbox.owner_id(os.getpid())}-test-{request.param}"
+              if sandbox.memory_cgroup_unavailable() is None else None)
+    box = sandbox.Sandbox(root / "box", uid=UID, warm=warm, students=students,
+                          memory_cgroup=cgroup)
     box.prepare()
     for name, secret in (("alice", "alice's answer"), ("bob", "bob's answer")):
         folder = students / name / "ch01"
@@ -58,7 +61,7 @@ def box(request, tmp_path_factory):
     old = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(box.jupyter_path)
     yield box
-    box.stop()
+    box.close()
     if old is None:
         os.environ.pop("JUPYTER_PATH", None)
     else:
@@ -307,3 +310,109 @@ def test_zygote_and_its_kernels_end_with_the_worker_that_started_them(tmp_path):
             break
         time.sleep(0.1)
     assert not _processes_mentioning(marker), "the zygote outlived its worker"
+
+
+def run_until_it_dies(box: sandbox.Sandbox, student: str, code: str, timeout: float = 120):
+    """Start a kernel for ``student``, run ``code``; return (its output, whether the kernel
+    died) once the code finished or the kernel ended."""
+    work = box.students / student / "ch01"
+    box.write_kernel(work)
+    box.take_kernel_ends()
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
+                       ip=str(box.runtime_dir / "kernel"),
+                       connection_file=str(box.runtime_dir / f"kernel-{student}.json"))
+    km.start_kernel()
+    out: list[str] = []
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        msg_id = kc.execute(code)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and km.is_alive():
+            try:
+                msg = kc.get_iopub_msg(timeout=0.5)
+            except Exception:  # queue.Empty
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                out.append(f"ERROR {msg['content']['ename']}: {msg['content']['evalue']}\n")
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        died = not km.is_alive()
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+        assert box.wait_kernels_gone(), "the kernel was still running 10 s after it was killed"
+    return "".join(out), died
+
+
+MEMFD_HOARD = r"""
+import os
+fds = []
+for i in range(160):  # 160 x 15 MB = 2.4 GB of shared memory, each file under the size limit
+    fd = os.memfd_create(f"hoard{i}")
+    os.posix_fallocate(fd, 0, 15 << 20)  # its pages, allocated (faster than writing them)
+    fds.append(fd)
+print("HOARDED", len(fds) * 15, "MB")
+"""
+
+
+def test_memfd_beyond_the_memory_limit_kills_the_kernel(box):
+    """Shared memory (memfd) counts against --memory: 2.4 GB of it with a 2 GB limit kills the
+    kernel (its memory cgroup), and the kernel's end is recorded as a memory limit."""
+    if box.cgroup is None:  # the fallback is tested below
+        not_applicable(f"no memory cgroup here: {sandbox.memory_cgroup_unavailable()}")
+    assert box.limits.memory_mb * sandbox.MiB < 2400 * 10**6
+    out, died = run_until_it_dies(box, "alice", MEMFD_HOARD)
+    assert "HOARDED" not in out, out
+    assert died, f"the kernel survived 2.4 GB of memfd: {out}"
+    ends = box.take_kernel_ends()
+    assert [e["kind"] for e in ends] == ["memory limit"], ends
+    assert ends[0]["signal"] == "SIGKILL" and ends[0]["oom_kills"] >= 1, ends
+
+
+SHM_FILL = r"""
+import json, os
+written, error = 0, None
+try:
+    for i in range(1000):
+        with open(f"/dev/shm/fill{i}", "wb") as f:
+            for _ in range(8):
+                f.write(b"x" * (1 << 20))
+                f.flush()
+                written += 1
+except OSError as err:
+    error = type(err).__name__ + ": " + str(err.errno)
+print(json.dumps({"written_mb": written, "error": error}))
+"""
+
+
+def test_dev_shm_is_private_and_size_limited(box):
+    """/dev/shm is a tmpfs of the kernel's own, of --tmp size: filling it stops there (no
+    gigabytes of memory outside every limit), and the next student's kernel finds it empty."""
+    seen = run_in_kernel(box, "alice", SHM_FILL)
+    assert seen["error"] is not None and seen["written_mb"] <= box.limits.tmp_mb, seen
+    seen = run_in_kernel(box, "bob", "import json, os\n"
+                                     "print(json.dumps(os.listdir('/dev/shm')))")
+    assert seen == [], f"bob's kernel sees alice's shared memory files: {seen}"
+
+
+def test_without_a_memory_cgroup_memfd_is_refused(box, tmp_path):
+    """Where no memory cgroup can be made (an ordinary user without delegation), shared memory
+    cannot be counted, so memfd_create is refused (seccomp) and the hoard fails at once."""
+    other = sandbox.Sandbox(tmp_path / "box", uid=UID, warm=box.warm, students=box.students)
+    other.prepare()
+    old = os.environ["JUPYTER_PATH"]
+    os.environ["JUPYTER_PATH"] = str(other.jupyter_path)
+    try:
+        assert other.cgroup is None
+        out, died = run_until_it_dies(other, "alice", MEMFD_HOARD)
+    finally:
+        os.environ["JUPYTER_PATH"] = old
+        other.close()
+    assert not died and "HOARDED" not in out, out
+    assert "ERROR PermissionError" in out, out

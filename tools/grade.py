@@ -10,11 +10,13 @@ Run from the course folder (the repository root, where nbgrader_config.py is)::
 ``autograde`` grades every folder ``grading/submitted/<student>/<assignment>/`` with nbgrader's
 own autograde, each student's kernel in a bubblewrap sandbox (no network, no view of
 solutions/, the gradebook or other students, an unprivileged user, limits on memory, CPU,
-processes, file and output size, a per-cell and a per-notebook timeout), ``--jobs`` students at a
-time, and writes the scores into nbgrader's gradebook, which stays the record. It prints a
-progress line with an ETA and ends with one line per student. Exit status: 0 when every student
-was graded and nothing needs a look; 1 when something needs the instructor (tampering, an invalid
-or missing notebook, a grading error: marked (!) in the table); 2 for bad usage, a broken course
+processes, file and output size, a per-cell and a per-notebook timeout), each hand-in taken in
+as data (no link followed, caps on its size and files), ``--jobs`` students at a time, and
+writes the scores into nbgrader's gradebook, which stays the record. It prints a progress line
+with an ETA and ends with one line per student. Exit status: 0 when every student was graded
+and nothing needs a look; 1 when something needs the instructor (tampering, an invalid, missing,
+linked or too large notebook, files left out of a hand-in, a grading error: marked (!) in the
+table); 2 for bad usage, a broken course
 or a sandbox that cannot start (``--unsafe`` grades without one, as stock nbgrader does).
 The guide is book/grading_safely.md.
 """
@@ -26,7 +28,7 @@ import os
 import sys
 from pathlib import Path
 
-from tools.grader import run, sandbox
+from tools.grader import run, sandbox, submission
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,13 +55,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds for a whole notebook, replays after crashes and the tests "
                         "included (default 900)")
     a.add_argument("--memory", type=int, default=sandbox.Limits.memory_mb,
-                   help="MB of address space per kernel process (default %(default)s)")
+                   help="MB of memory per kernel: its processes' address space each and, "
+                        "where a memory cgroup can be made, all its processes and shared "
+                        "memory together (default %(default)s)")
     a.add_argument("--processes", type=int, default=sandbox.Limits.processes,
                    help="processes per kernel (default %(default)s)")
+    a.add_argument("--cpu-seconds", type=int, default=sandbox.Limits.cpu_seconds,
+                   help="CPU seconds per kernel process, a backstop behind the timeouts "
+                        "(default %(default)s)")
     a.add_argument("--output-limit", type=int, default=100_000,
                    help="bytes of output kept per cell (default %(default)s)")
     a.add_argument("--notebook-output-limit", type=int, default=1_000_000,
                    help="bytes of output kept per notebook (default %(default)s)")
+    caps = submission.Caps()
+    a.add_argument("--max-notebook-mb", type=int, default=caps.notebook_mb,
+                   help="a larger notebook is not graded, and reported (default %(default)s)")
+    a.add_argument("--max-files", type=int, default=caps.files,
+                   help="files and folders of a hand-in copied besides the notebook; the rest "
+                        "is left out and reported (default %(default)s)")
+    a.add_argument("--max-files-mb", type=int, default=caps.files_mb,
+                   help="their total size in MB (default %(default)s)")
     for name, helptext in (("feedback", "write feedback HTML without hidden tests"),
                            ("report", "write the grades CSV and the HTML report")):
         s = sub.add_parser(name, help=helptext)
@@ -74,13 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "autograde":
             if args.jobs < 1:
                 raise run.GradingError(f"--jobs must be at least 1, got {args.jobs}")
+            for name in ("max_notebook_mb", "max_files", "max_files_mb"):
+                if getattr(args, name) < 0:
+                    raise run.GradingError(f"--{name.replace('_', '-')} must not be negative, "
+                                           f"got {getattr(args, name)}")
             options = run.Options(
                 jobs=args.jobs, force=args.force, unsafe=args.unsafe,
-                limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes),
+                limits=sandbox.Limits(memory_mb=args.memory, processes=args.processes,
+                                      cpu_seconds=args.cpu_seconds),
                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                 students=args.students, output_limit=args.output_limit,
                 notebook_output_limit=args.notebook_output_limit,
-                warm=not args.cold_kernels)
+                warm=not args.cold_kernels,
+                caps=submission.Caps(notebook_mb=args.max_notebook_mb, files=args.max_files,
+                                     files_mb=args.max_files_mb))
             try:
                 outcomes = run.autograde(course, args.assignment, options,
                                          log=lambda m: print(m, file=sys.stderr))

@@ -577,7 +577,7 @@ class GuardedExecute(Execute):
                                  f"not stop when interrupted (endless loop?)")
         signum = code - 128 if code > 128 else -code if code < 0 else 0
         if signum == signal.SIGXCPU:
-            return "CPU limit", "CPU time limit: the kernel used up its CPU time and was stopped"
+            return "cpu limit", "CPU time limit: the kernel used up its CPU time and was stopped"
         if signum == signal.SIGKILL:
             return "memory limit", ("memory limit: the kernel was killed (too much memory or "
                                     "too many processes)")

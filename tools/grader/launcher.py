@@ -11,7 +11,8 @@ before any student code, with only the standard library. It is the kernel spec's
    switches to the unprivileged uid/gid given in LIMITS_JSON, with no supplementary groups and no
    capabilities left, so the process limits below count this user's processes only.
 3. It sets the resource limits of LIMITS_JSON (address space, CPU seconds, processes, file size,
-   open files, no core dumps); they hold for every process the student's code starts.
+   open files, no core dumps); they hold for every process the student's code starts. With
+   ``block_memfd`` (no memory cgroup), memfd_create is refused (:func:`block_memfd`).
 4. It replaces itself with ``python -m ipykernel_launcher -f <copy> ...``.
 """
 
@@ -30,6 +31,45 @@ LIMIT_NAMES = {
 }
 
 
+# seccomp: memfd_create fails with EPERM (used where no memory cgroup can count shared memory).
+_ARCH = {"x86_64": (0xC000003E, 319, 0x40000000 | 319), "aarch64": (0xC00000B7, 279, 279)}
+
+
+def block_memfd():
+    """Make memfd_create fail (EPERM) in this process and every process it starts.
+
+    Where the grader cannot put a kernel in a memory cgroup, memory-backed files would escape
+    the address-space limit (their pages belong to no process), so they are refused; /dev/shm
+    is a small tmpfs of the kernel's own. Sets no_new_privs (needed to install the filter)."""
+    import ctypes
+    import platform
+    import struct
+
+    arch, nr, nr2 = _ARCH[platform.machine()]
+    ld, jeq, ret = 0x20, 0x15, 0x06
+    program = [(ld, 0, 0, 4), (jeq, 0, 3, arch), (ld, 0, 0, 0), (jeq, 2, 0, nr),
+               (jeq, 1, 0, nr2), (ret, 0, 0, 0x7FFF0000), (ret, 0, 0, 0x00050000 | 1)]
+    code = b"".join(struct.pack("HBBI", *op) for op in program)
+    buf = ctypes.create_string_buffer(code, len(code))
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    prog = Prog(len(program), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+
+
+def set_limits(limits):
+    """Set each limit of ``limits`` (name -> value, or [soft, hard])."""
+    for name, value in limits.items():
+        soft, hard = value if isinstance(value, list) else (value, value)
+        resource.setrlimit(LIMIT_NAMES[name], (soft, hard))
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit("usage: launcher.py LIMITS_JSON CONNECTION_FILE [kernel arguments...]")
@@ -45,8 +85,9 @@ def main(argv):
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)  # drops the remaining capabilities too (no keep-caps)
-    for name, value in settings.get("limits", {}).items():
-        resource.setrlimit(LIMIT_NAMES[name], (value, value))
+    set_limits(settings.get("limits", {}))
+    if settings.get("block_memfd"):
+        block_memfd()
     os.chdir(settings.get("cwd", "/"))
     # The kernel's own banner and log go nowhere: what student code prints reaches the grader
     # through the kernel's messages, never through the grader's terminal.

@@ -5,13 +5,19 @@ hands the others to ``jobs`` worker processes. Each worker owns a private nbgrad
 and a private copy of the gradebook, so workers never write the same file, and its kernels talk
 over Unix sockets in its own folder, so there are no ports to clash. For one student a worker
 
-1. finds the notebook (a renamed one is accepted and reported), reads it (invalid JSON is
-   reported, not graded), and rebuilds it on the release, noting any tampering
-   (:mod:`tools.grader.submission`);
+1. opens the hand-in without following any link, finds the notebook (a renamed one is
+   accepted and reported; a linked, special or too large one is reported, not graded), reads
+   it (invalid JSON is reported, not graded), rebuilds it on the release, noting any
+   tampering, and copies the hand-in's regular files within the caps into a private folder,
+   reporting what was left out (:mod:`tools.grader.submission`);
 2. runs nbgrader's real autograde on it (``NbGraderAPI.autograde``) with nbgrader's Execute
    replaced by :class:`tools.grader.executor.GuardedExecute` and the kernel replaced by the
    sandboxed one (:mod:`tools.grader.sandbox`);
 3. sends back the scores read from its private gradebook and the autograded folder.
+
+Every worker dies with the parent (``PR_SET_PDEATHSIG``), and its kernels with it; a run's
+temporary folder is marked as its own, and the next run removes what a killed run left there
+(and its memory cgroups).
 
 The parent alone writes the course's gradebook and ``grading/autograded/``: one student at a
 time, in a transaction, as each result arrives, so an interrupted run keeps every student
@@ -40,9 +46,10 @@ import nbformat
 from tools.grader import answerkey, sandbox, submission
 
 NEEDS_INSTRUCTOR = ("tampered", "answer key", "invalid notebook", "missing notebook",
-                    "grading error")
-# Outcomes of the student's own code, worst first (reported by GuardedExecute as events).
-CODE_OUTCOMES = ("timed out", "memory limit", "CPU limit", "kernel died", "not finished",
+                    "grading error", "symlink", "special file", "too large", "files left out")
+# Outcomes of the student's own code, worst first (reported by GuardedExecute as events, and by
+# the kernel's client as how the kernel ended: sandbox.kernel_end).
+CODE_OUTCOMES = ("timed out", "memory limit", "cpu limit", "kernel died", "not finished",
                  "output cut")
 
 
@@ -123,10 +130,15 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)  # test cell -> first error line
     seconds: float = 0.0
+    # what of the hand-in was left out (submission.Finding as dicts: kind, path, detail)
+    handin: list[dict] = field(default_factory=list)
+    # limits the kernel hit, seen from outside it (dicts of sandbox.kernel_end)
+    limits: list[dict] = field(default_factory=list)
 
     @property
     def needs_instructor(self) -> bool:
-        return self.status in NEEDS_INSTRUCTOR or bool(self.tampering or self.answer_key)
+        return self.status in NEEDS_INSTRUCTOR or bool(
+            self.tampering or self.answer_key or self.handin)
 
     def details(self) -> str:
         return "; ".join(self.tampering + self.answer_key + self.notes)
@@ -145,6 +157,9 @@ class Options:
     notebook_output_limit: int = 1_000_000
     students: list[str] | None = None
     warm: bool = True  # fork kernels from a warm sandboxed process where the machine allows
+    caps: submission.Caps = field(default_factory=submission.Caps)
+    memory_cgroups: bool = True  # each worker's kernels in a memory cgroup (where possible)
+    owner: str = ""  # sandbox.owner_id of the grading command (names its cgroups, temp folder)
 
 
 # --------------------------------------------------------------------------- worker side
@@ -152,7 +167,26 @@ class Options:
 _WORKER: dict = {}
 
 
-def _worker_init(course: Course, aid: str, options: Options, base: str, counter) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Be killed (SIGKILL) when process ``parent`` ends, however it ends; exit now if it
+    already has. Every process the grader starts is tied to it this way or by the layer
+    above it (bwrap --die-with-parent, the zygote's lifeline, a PID namespace)."""
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_init(course: Course, aid: str, options: Options, base: str, counter,
+                 parent: int) -> None:
+    die_with_parent(parent)
     with counter.get_lock():
         index = counter.value
         counter.value += 1
@@ -160,9 +194,11 @@ def _worker_init(course: Course, aid: str, options: Options, base: str, counter)
     (wdir / "course").mkdir(parents=True)
     shutil.copy2(Path(base) / "template.db", wdir / "gradebook.db")
     uid = options.uid_base + index if (os.getuid() == 0 and not options.unsafe) else None
+    cgroup = (f"{sandbox.CGROUP_PREFIX}{options.owner}-w{index}"
+              if options.memory_cgroups and not options.unsafe else None)
     box = sandbox.Sandbox(wdir / "sandbox", options.limits, uid=uid, enabled=not options.unsafe,
                           warm=options.warm and not options.unsafe,
-                          students=wdir / "course" / "autograded")
+                          students=wdir / "course" / "autograded", memory_cgroup=cgroup)
     box.prepare()
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [str(box.jupyter_path)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(
@@ -236,46 +272,62 @@ def _worker_api():
     return api
 
 
-def _copy_handin(src_folder: Path, dest: Path, aid: str, nb) -> None:
-    """A private copy of the hand-in: its other files (not notebooks) and the rebuilt notebook."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for item in src_folder.iterdir():
-        if item.suffix == ".ipynb" or item.name.startswith("."):
-            continue
-        if item.is_file() and not item.is_symlink():
-            shutil.copy2(item, dest / item.name)
-        elif item.is_dir() and not item.is_symlink():
-            shutil.copytree(item, dest / item.name, symlinks=False,
-                            ignore=shutil.ignore_patterns(".*", "*.ipynb"))
-    nbformat.write(nb, str(dest / f"{aid}.ipynb"))
+def _handin_findings(outcome: Outcome, findings: list[submission.Finding]) -> None:
+    outcome.handin += [asdict(f) for f in findings]
+    outcome.notes += [f.text() for f in findings]
 
 
 def grade_one(student: str) -> tuple[Outcome, dict | None]:
     """Worker: grade one student; returns the outcome and what the parent must merge."""
     start = time.monotonic()
     course, aid, release = _WORKER["course"], _WORKER["aid"], _WORKER["release"]
-    folder = course.submitted / student / aid
+    caps = _WORKER["options"].caps
     outcome = Outcome(student, "ok")
+    box = _WORKER["box"]
+    box.take_kernel_ends()  # the record starts empty for each student
     try:
-        handin = submission.find_notebook(folder, aid, release)
-        if handin.path is None:
-            outcome.status, outcome.notes = "missing notebook", [handin.note]
-            return outcome, None
-        if handin.note:
-            outcome.notes.append(handin.note)
-        try:
-            nb = submission.read(handin.path)
-        except submission.InvalidNotebook as err:
-            outcome.status, outcome.notes = "invalid notebook", outcome.notes + [str(err)]
-            return outcome, None
-        rebuilt = submission.rebuild(nb, release)
-        outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
-        outcome.answer_key = answerkey.findings(rebuilt.notebook, answerkey.part_functions(
-            release))
-        wcourse = _WORKER["wdir"] / "course"
-        _copy_handin(folder, wcourse / "submitted" / student / aid, aid, rebuilt.notebook)
+        # The hand-in is data: read and copied without following a link (submission.py); the
+        # private copy, within the caps, is all that nbgrader and the kernel ever see.
+        with submission.HandinFolder.open(course.submitted, student, aid) as folder:
+            if folder.problem is not None:
+                outcome.status = ("symlink" if folder.problem.kind == "symlink"
+                                  else "missing notebook")
+                _handin_findings(outcome, [folder.problem])
+                return outcome, None
+            handin = submission.find_notebook(folder, aid, release, caps)
+            if handin.name is None:
+                if handin.problem is not None:
+                    outcome.status = handin.problem.kind if handin.problem.kind in (
+                        "symlink", "special file", "too large") else "special file"
+                    _handin_findings(outcome, [handin.problem])
+                else:
+                    outcome.status, outcome.notes = "missing notebook", [handin.note]
+                return outcome, None
+            if handin.note:
+                outcome.notes.append(handin.note)
+            try:
+                data = folder.read_bytes(handin.name, caps.notebook_mb * submission.MB)
+                nb = submission.read(data, handin.name)
+            except OSError as err:
+                outcome.status = "special file"
+                _handin_findings(outcome, [submission.Finding("unreadable", handin.name,
+                                                              str(err))])
+                return outcome, None
+            except submission.InvalidNotebook as err:
+                outcome.status, outcome.notes = "invalid notebook", outcome.notes + [str(err)]
+                return outcome, None
+            del data
+            rebuilt = submission.rebuild(nb, release)
+            outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
+            outcome.answer_key = answerkey.findings(rebuilt.notebook, answerkey.part_functions(
+                release))
+            wcourse = _WORKER["wdir"] / "course"
+            dest = wcourse / "submitted" / student / aid
+            if dest.exists():
+                shutil.rmtree(dest)
+            _handin_findings(outcome, folder.copy_files(
+                dest, caps, skip=lambda name: name.endswith(".ipynb")))
+        nbformat.write(rebuilt.notebook, str(dest / f"{aid}.ipynb"))
         out_dir = wcourse / "autograded" / student
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -286,7 +338,12 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
             outcome.notes.append("nbgrader autograde failed: " + log.strip()[-600:])
             return outcome, None
         payload = _read_results(student)
+        # limits the kernels hit, as their clients saw it from outside (sandbox.kernel_end)
+        outcome.limits = [end for end in box.take_kernel_ends()
+                          if end["kind"] in ("memory limit", "cpu limit")]
         _fill(outcome, payload, wcourse / "autograded" / student / aid / f"{aid}.ipynb")
+        if outcome.handin and outcome.status == "ok":
+            outcome.status = "files left out"
         payload["folder"] = str(wcourse / "autograded" / student / aid)
         return outcome, payload
     except Exception:  # never lose the other students because of one
@@ -344,6 +401,12 @@ def _fill(outcome: Outcome, payload: dict, autograded: Path) -> None:
             outcome.messages[meta.get("grade_id", "?")] = message
     events = list(GuardedExecute.last_events)
     kinds = {e["kind"] for e in events}
+    if outcome.limits:
+        # How the kernel ended, seen from outside it (its signal, CPU seconds, the cgroup's OOM
+        # count), explains its death better than the executor's guess from the exit status.
+        kinds -= {"kernel died", "memory limit", "cpu limit"}
+        kinds |= {end["kind"] for end in outcome.limits}
+        outcome.notes += [end["detail"] for end in outcome.limits]
     worst = [k for k in CODE_OUTCOMES if k in kinds]
     if worst:
         outcome.status = worst[0]
@@ -425,10 +488,9 @@ def merge(course: Course, aid: str, student: str, payload: dict, gb) -> None:
     staging = dest.parent / f".{aid}.incoming"
     if staging.exists():
         shutil.rmtree(staging)
-    shutil.copytree(src, staging, symlinks=True)
-    uid, gid = os.getuid(), os.getgid()
-    for path in [staging, *staging.rglob("*")]:
-        os.lchown(path, uid, gid)
+    left_out = submission.copy_plain(src, staging)  # never read through a link
+    if left_out:
+        raise RuntimeError("the autograded folder holds " + "; ".join(f.text() for f in left_out))
     if dest.exists():
         shutil.rmtree(dest)
     os.replace(staging, dest)
@@ -492,11 +554,16 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     release = course.release_notebook(aid)
     del release
     uid = options.uid_base if os.getuid() == 0 else None
+    options.owner = sandbox.owner_id(os.getpid())
+    for gone in remove_stale_runs() + sandbox.remove_stale_cgroups():
+        log(f"removed {gone}, left by a grading run that was killed")
     cold_reason = None
+    memory_reason = sandbox.memory_cgroup_unavailable()
+    options.memory_cgroups = memory_reason is None
     if not options.unsafe:
-        sandbox.check_available(uid)
+        sandbox.check_available(uid, options.limits, memory_cgroup=options.memory_cgroups)
         if options.warm:
-            cold_reason = sandbox.check_warm(uid)
+            cold_reason = sandbox.check_warm(uid, options.limits)
             options.warm = cold_reason is None
     students = submitted_students(course, aid)
     if options.students:
@@ -508,19 +575,20 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     status = load_status(course, aid)
     skipped = set() if options.force else already_graded(course, aid) & set(students)
     todo = [s for s in students if s not in skipped]
-    box = sandbox.Sandbox(Path("/"), options.limits, uid=uid, enabled=not options.unsafe,
-                          warm=options.warm)
     log(f"{aid}: {len(students)} submissions, {len(skipped)} already graded (skipped; --force "
         f"regrades), {len(todo)} to grade with {options.jobs} workers")
-    log(sandbox.describe(box))
+    log(sandbox.describe(options.limits, uid, enabled=not options.unsafe, warm=options.warm,
+                         memory_cgroup=memory_reason))
     if cold_reason:
         log(f"note: {cold_reason}; every kernel starts from scratch (as safe, slower)")
     outcomes = [Outcome(**status[s]) if s in status else Outcome(s, "ok") for s in
                 sorted(skipped)]
     if not todo:
         return outcomes
-    with tempfile.TemporaryDirectory(prefix=f"grading-{aid}-") as base:
+    with tempfile.TemporaryDirectory(prefix=f"{RUN_PREFIX}{aid}-") as base:
         os.chmod(base, 0o700)
+        # marks the folder as this run's: a later run removes it if this one was killed
+        (Path(base) / RUN_MARK).write_text(options.owner, encoding="ascii")
         _template_gradebook(course, aid, Path(base) / "template.db")
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("i", 0)
@@ -529,7 +597,7 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
 
         with Gradebook(course.db_url, course.course_id) as gb, cf.ProcessPoolExecutor(
                 options.jobs, mp_context=ctx, initializer=_worker_init,
-                initargs=(course, aid, options, base, counter)) as pool:
+                initargs=(course, aid, options, base, counter, os.getpid())) as pool:
             futures = {pool.submit(grade_one, s): s for s in todo}
             try:
                 for future in cf.as_completed(futures):
@@ -554,7 +622,56 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
                 log(f"\ninterrupted: {len(outcomes) - len(skipped)} students were graded and "
                     f"saved; run the same command again to grade the rest")
                 raise
+            finally:
+                _remove_cgroups(options.owner)
+    _remove_cgroups(options.owner)  # the workers have ended: their kernels' cgroups go
     return sorted(outcomes, key=lambda o: o.student)
+
+
+RUN_PREFIX = "grading-"  # + <assignment>-<random>: a run's private folder in the temp folder
+RUN_MARK = ".tools-grade-run"  # in it: sandbox.owner_id of the run
+
+
+def _remove_cgroups(owner: str) -> None:
+    where = sandbox._cgroup_parent()
+    if isinstance(where, str) or not owner:
+        return
+    for entry in os.scandir(where[0]):
+        if entry.name.startswith(f"{sandbox.CGROUP_PREFIX}{owner}-") and entry.is_dir(
+                follow_symlinks=False):
+            sandbox.remove_cgroup(Path(entry.path))
+
+
+def remove_stale_runs(tmp: Path | None = None) -> list[str]:
+    """Remove the private folders that killed runs left in the temporary folder: only folders
+    named like ours, owned by this user, not links, holding our mark (a regular file) naming
+    a process that is no longer running. Nothing is followed through a link (rmtree of Python
+    3.11 on Linux works on file descriptors). Returns the paths removed."""
+    import stat as st
+
+    tmp = Path(tmp or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(RUN_PREFIX):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not st.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+                continue
+            mark = os.stat(Path(entry.path) / RUN_MARK, follow_symlinks=False)
+            if not st.S_ISREG(mark.st_mode) or mark.st_size > 100:
+                continue
+            owner = (Path(entry.path) / RUN_MARK).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if owner and not sandbox.owner_alive(owner):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.path)
+    return removed
 
 
 def summary_table(outcomes: list[Outcome]) -> str:

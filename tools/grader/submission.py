@@ -24,71 +24,373 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
+MB = 1024 * 1024
+
 
 class InvalidNotebook(Exception):
     """The hand-in cannot be read as a notebook; the message says what is wrong."""
+
+
+# --------------------------------------------------------------------------- taking a hand-in in
+#
+# A hand-in is data, never a path: unzip and ``cp -a`` keep symbolic links, and hand-ins copied
+# by hand can hold anything a file system can. So nothing here follows a link or opens anything
+# but a regular file: every folder is opened with O_NOFOLLOW relative to its parent's descriptor,
+# every entry is judged by lstat, every file is opened with O_NOFOLLOW | O_NONBLOCK and checked
+# again (fstat) before a byte is read. What is not a regular file or folder (a symbolic link, a
+# FIFO, a socket, a device), a file with other names (a hard link), and what goes beyond the caps
+# is left out and reported as a :class:`Finding`.
+
+
+@dataclass
+class Caps:
+    """What is copied of a hand-in into the grading sandbox (the rest is left out, reported)."""
+
+    notebook_mb: int = 20  # largest notebook read at all
+    files: int = 200  # files and folders copied besides the notebook
+    files_mb: int = 50  # their total size (apparent size: a sparse file counts in full)
+    scan: int = 5000  # entries looked at in all (a folder of a million files is not listed)
+
+
+@dataclass
+class Finding:
+    """One thing of a hand-in that was not taken as it was (structured, for the status file)."""
+
+    kind: str  # "symlink", "special file", "hard link", "too large", "cap", "unreadable"
+    path: str  # relative to the hand-in folder ("." for the folder itself)
+    detail: str  # e.g. "a symbolic link to /etc/shadow", "a FIFO"
+
+    def text(self) -> str:
+        if self.kind == "cap":
+            return f"left out {self.detail}"
+        return f"left out {self.path}: {self.detail}"
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFSOCK: "a socket",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device"}
+
+
+def _what(st: os.stat_result) -> str | None:
+    """Why an entry is not data (None for a regular file or a folder)."""
+    mode = stat.S_IFMT(st.st_mode)
+    if mode in (stat.S_IFREG, stat.S_IFDIR):
+        return None
+    return _KINDS.get(mode, f"a special file (mode {oct(st.st_mode)})")
+
+
+def _link_target(dir_fd: int, name: str) -> str:
+    try:
+        return os.readlink(name, dir_fd=dir_fd)
+    except OSError:
+        return "?"
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
+
+
+class HandinFolder:
+    """A student's submission folder, opened without following any link.
+
+    ``open(submitted, student, aid)`` opens ``submitted/student/aid`` one component at a time
+    (``submitted`` is the instructor's folder and trusted); ``problem`` is a Finding when the
+    student's or the assignment's folder is itself a link or not a folder. ``entries`` are the
+    top-level names with their lstat. Use it as a context manager (it holds a descriptor).
+    """
+
+    def __init__(self, fd: int | None, problem: Finding | None = None):
+        self.fd = fd
+        self.problem = problem
+        self.entries: dict[str, os.stat_result] = {}
+        if fd is not None:
+            for entry in os.scandir(fd):
+                try:
+                    self.entries[entry.name] = os.stat(entry.name, dir_fd=fd,
+                                                       follow_symlinks=False)
+                except OSError:
+                    continue
+
+    @classmethod
+    def open(cls, submitted: Path, student: str, aid: str) -> HandinFolder:
+        fd = os.open(submitted, _DIR_FLAGS & ~os.O_NOFOLLOW)
+        try:
+            for i, name in enumerate((student, aid)):
+                where = "." if i == 1 else ".."
+                try:
+                    st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    return cls(None, Finding("missing", where, "the folder does not exist"))
+                if stat.S_ISLNK(st.st_mode):
+                    return cls(None, Finding("symlink", where, f"the folder {name!r} is a "
+                                             f"symbolic link to {_link_target(fd, name)}"))
+                if not stat.S_ISDIR(st.st_mode):
+                    return cls(None, Finding("special file", where, f"{name!r} is "
+                                             f"{_what(st) or 'a file'}, not a folder"))
+                child = os.open(name, _DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = child
+            result, fd = cls(fd), None
+            return result
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> HandinFolder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def check_file(self, name: str, max_bytes: int) -> Finding | None:
+        """Why the top-level ``name`` cannot be read as a notebook (None: it can)."""
+        st = self.entries.get(name)
+        if st is None:
+            return Finding("missing", name, "it does not exist")
+        if stat.S_ISLNK(st.st_mode):
+            return Finding("symlink", name, f"a symbolic link to "
+                                            f"{_link_target(self.fd, name)}; not graded as "
+                                            f"its target")
+        kind = _what(st)
+        if kind is not None or stat.S_ISDIR(st.st_mode):
+            return Finding("special file", name, f"{kind or 'a folder'}, not a notebook file")
+        if st.st_nlink > 1:
+            return Finding("hard link", name, f"a file with {st.st_nlink} names (a hard link "
+                                              f"may be another file of the machine)")
+        if st.st_size > max_bytes:
+            return Finding("too large", name, f"{st.st_size / MB:.0f} MB, more than the "
+                                              f"{max_bytes / MB:.0f} MB a notebook may have "
+                                              f"(--max-notebook-mb)")
+        return None
+
+    def read_bytes(self, name: str, max_bytes: int) -> bytes:
+        """The content of the regular file ``name`` (never through a link), at most
+        ``max_bytes``; OSError when it is not (or no longer) a regular file of this folder."""
+        fd = os.open(name, _FILE_FLAGS, dir_fd=self.fd)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+                raise OSError(f"{name} is not a regular file of at most {max_bytes} bytes")
+            chunks, left = [], st.st_size
+            while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    def copy_files(self, dest: Path, caps: Caps, skip=lambda name: False) -> list[Finding]:
+        """Copy the regular files and folders (but the names ``skip`` is true for) into the new
+        folder ``dest``, within ``caps``; return what was left out. Sparse files keep their
+        holes."""
+        findings: list[Finding] = []
+        budget = {"files": caps.files, "bytes": caps.files_mb * MB, "scan": caps.scan}
+        capped: list[str] = []
+        dest.mkdir(parents=True)
+        out_fd = os.open(dest, _DIR_FLAGS)
+        try:
+            self._copy_dir(self.fd, out_fd, "", budget, findings, capped, skip)
+        finally:
+            os.close(out_fd)
+        if capped or budget["scan"] < 0:
+            many = f"{len(capped)} entr{'y' if len(capped) == 1 else 'ies'}"
+            if budget["scan"] < 0:
+                many = f"{many} and all after the first {caps.scan} (not looked at)"
+            first = capped[0] if capped else "."
+            findings.append(Finding("cap", first, f"{many}, from {first} on: a hand-in may "
+                                    f"bring at most {caps.files} files of {caps.files_mb} MB in "
+                                    f"all besides the notebook (--max-files, --max-files-mb)"))
+        return findings
+
+    def _copy_dir(self, src_fd, out_fd, prefix, budget, findings, capped, skip):
+        try:
+            names = []
+            with os.scandir(src_fd) as it:
+                for entry in it:
+                    budget["scan"] -= 1
+                    if budget["scan"] < 0:
+                        break
+                    names.append(entry.name)
+        except OSError as err:
+            findings.append(Finding("unreadable", prefix or ".", str(err)))
+            return
+        for name in sorted(names):
+            rel = prefix + name
+            if name.startswith(".") or skip(name):
+                continue
+            try:
+                st = os.stat(name, dir_fd=src_fd, follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                findings.append(Finding("symlink", rel, f"a symbolic link to "
+                                                        f"{_link_target(src_fd, name)}"))
+                continue
+            kind = _what(st)
+            if kind is not None:
+                findings.append(Finding("special file", rel, kind))
+                continue
+            if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:
+                findings.append(Finding("hard link", rel, f"a file with {st.st_nlink} names"))
+                continue
+            size = st.st_size if stat.S_ISREG(st.st_mode) else 0
+            if budget["files"] <= 0 or size > budget["bytes"]:
+                capped.append(rel)
+                continue
+            budget["files"] -= 1
+            budget["bytes"] -= size
+            if stat.S_ISDIR(st.st_mode):
+                try:
+                    child = os.open(name, _DIR_FLAGS, dir_fd=src_fd)
+                except OSError as err:
+                    findings.append(Finding("unreadable", rel, str(err)))
+                    continue
+                try:
+                    os.mkdir(name, 0o755, dir_fd=out_fd)
+                    out_child = os.open(name, _DIR_FLAGS, dir_fd=out_fd)
+                    try:
+                        self._copy_dir(child, out_child, rel + "/", budget, findings, capped,
+                                       skip)
+                    finally:
+                        os.close(out_child)
+                finally:
+                    os.close(child)
+            else:
+                try:
+                    _copy_file(src_fd, out_fd, name)
+                except OSError as err:
+                    findings.append(Finding("unreadable", rel, str(err)))
+
+
+def copy_plain(src: Path, dest: Path) -> list[Finding]:
+    """Copy a folder the grader wrote (an autograded folder) into the new folder ``dest``:
+    regular files and folders only, no link followed, no cap; what was left out is returned."""
+    fd = os.open(src, _DIR_FLAGS)
+    try:
+        folder = HandinFolder(fd)
+        big = 1 << 40
+        return folder.copy_files(dest, Caps(files=big, files_mb=big, scan=big))
+    finally:
+        os.close(fd)
+
+
+def _copy_file(src_dir: int, out_dir: int, name: str) -> None:
+    """Copy one regular file (never through a link), keeping the holes of a sparse file."""
+    fd = os.open(name, _FILE_FLAGS, dir_fd=src_dir)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{name} changed while it was copied")
+        out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                      0o644, dir_fd=out_dir)
+        try:
+            pos = 0
+            while pos < st.st_size:
+                try:
+                    data = os.lseek(fd, pos, os.SEEK_DATA)
+                except OSError:  # only holes left (ENXIO)
+                    break
+                hole = os.lseek(fd, data, os.SEEK_HOLE)
+                os.lseek(fd, data, os.SEEK_SET)
+                os.lseek(out, data, os.SEEK_SET)
+                left = hole - data
+                while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+                    os.write(out, chunk)
+                    left -= len(chunk)
+                pos = hole
+            os.ftruncate(out, st.st_size)
+            os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
+        finally:
+            os.close(out)
+    finally:
+        os.close(fd)
 
 
 @dataclass
 class Handin:
     """What was found in a student's submission folder."""
 
-    path: Path | None  # the notebook to grade, None when there is none
+    name: str | None  # the notebook's file name to grade, None when there is none
     note: str = ""  # e.g. "graded 'copy of ch01.ipynb': the notebook was renamed"
+    problem: Finding | None = None  # the notebook is a link, a special file, too large
 
 
-def find_notebook(folder: Path, name: str, release: NotebookNode) -> Handin:
+def find_notebook(folder: HandinFolder, name: str, release: NotebookNode,
+                  caps: Caps | None = None) -> Handin:
     """The student's notebook ``<name>.ipynb`` in ``folder``, or the renamed one that holds the
-    release's grade ids; ``Handin(None, why)`` when there is none."""
-    expected = folder / f"{name}.ipynb"
-    if expected.is_file():
+    release's grade ids; ``Handin(None, why, problem)`` when there is none to grade."""
+    caps = caps or Caps()
+    limit = caps.notebook_mb * MB
+    expected = f"{name}.ipynb"
+    folders = {n for n, st in folder.entries.items() if stat.S_ISDIR(st.st_mode)}
+    if expected in folder.entries and expected not in folders:  # a folder of that name: look on
+        problem = folder.check_file(expected, limit)
+        if problem is not None:
+            return Handin(None, problem.text(), problem)
         return Handin(expected)
-    others = sorted(p for p in folder.glob("*.ipynb") if p.is_file()) if folder.is_dir() else []
+    others = sorted(n for n in folder.entries if n.endswith(".ipynb") and n not in folders)
     if not others:
-        listing = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+        listing = sorted(folder.entries)
+        shown = ", ".join(listing[:20]) + (f" and {len(listing) - 20} more"
+                                             if len(listing) > 20 else "")
         return Handin(None, f"no notebook {name}.ipynb in the submission (it holds: "
-                            f"{', '.join(listing) or 'nothing'})")
+                            f"{shown or 'nothing'})")
     wanted = set(grade_ids(release))
+    problems = {n: folder.check_file(n, limit) for n in others[:50]}
 
-    def overlap(path: Path) -> int:
+    def overlap(n: str) -> int:
+        if problems.get(n, True) is not None:
+            return -1
         try:
-            return len(wanted & set(grade_ids(read(path))))
-        except InvalidNotebook:
+            return len(wanted & set(grade_ids(read(folder.read_bytes(n, limit), n))))
+        except (InvalidNotebook, OSError):
             return -1
 
-    best = max(others, key=overlap)
-    if overlap(best) <= 0:
+    scores = {n: overlap(n) for n in problems}
+    best = max(scores, key=scores.get)
+    if scores[best] <= 0:
+        bad = [p for p in problems.values() if p is not None]
+        if bad:
+            return Handin(None, "; ".join(p.text() for p in bad), bad[0])
         return Handin(None, f"no notebook {name}.ipynb in the submission, and none of "
-                            f"{', '.join(p.name for p in others)} is this assignment's notebook")
-    return Handin(best, f"graded {best.name!r}: the notebook was renamed from {name}.ipynb")
+                            f"{', '.join(others[:20])} is this assignment's notebook")
+    return Handin(best, f"graded {best!r}: the notebook was renamed from {name}.ipynb")
 
 
-def read(path: Path) -> NotebookNode:
-    """Read a hand-in; InvalidNotebook (with the reason) when it is not a usable notebook."""
+def read(data: bytes, name: str = "the notebook") -> NotebookNode:
+    """Read a hand-in's bytes; InvalidNotebook (with the reason) when it is not a notebook."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InvalidNotebook(f"cannot read {path.name}: {err}") from err
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidNotebook(f"cannot read {name}: {err}") from err
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InvalidNotebook(f"{path.name} is not valid JSON (line {err.lineno}, column "
+        raise InvalidNotebook(f"{name} is not valid JSON (line {err.lineno}, column "
                               f"{err.colno}: {err.msg}); was it saved completely?") from err
+    except RecursionError as err:
+        raise InvalidNotebook(f"{name} is nested too deeply to be a notebook") from err
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise InvalidNotebook(f"{path.name} is JSON but not a notebook (no list of cells)")
+        raise InvalidNotebook(f"{name} is JSON but not a notebook (no list of cells)")
     for i, cell in enumerate(data["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
-            raise InvalidNotebook(f"{path.name}: cell {i} is not a notebook cell")
+            raise InvalidNotebook(f"{name}: cell {i} is not a notebook cell")
         if not isinstance(cell.get("source", ""), (str, list)):
-            raise InvalidNotebook(f"{path.name}: cell {i} has no text source")
+            raise InvalidNotebook(f"{name}: cell {i} has no text source")
         if not isinstance(cell.get("metadata", {}), dict):
-            raise InvalidNotebook(f"{path.name}: cell {i} has broken metadata")
+            raise InvalidNotebook(f"{name}: cell {i} has broken metadata")
     data.setdefault("nbformat", 4)
     data.setdefault("nbformat_minor", 5)
     data.setdefault("metadata", {})

@@ -30,20 +30,28 @@ standard library only): it sends the connection file and the student's folder, t
 exits with the kernel's status, so jupyter_client sees an ordinary kernel process; killing the
 client kills the kernel.
 
+The client, and its twin for cold kernels (``cold``: it runs bwrap and the launcher as its
+child), is the one code path both kinds of kernel share outside the sandbox: it dies with the
+grading worker (``PR_SET_PDEATHSIG``), puts the kernel into the worker's memory cgroup before
+the kernel runs anything (a warm kernel's supervisor asks for it; its PID comes with the
+message as SCM_CREDENTIALS) and appends how the kernel ended (exit status, CPU seconds, OOM
+kills) to the worker's record.
+
 Usage (set up by :mod:`tools.grader.sandbox`)::
 
     python zygote.py serve SETTINGS_JSON         # inside bwrap; socket on fd control_fd
-    python -I -S zygote.py client SOCKET FOLDER CONNECTION_FILE
+    python -I -S zygote.py client SETTINGS_JSON CONNECTION_FILE
+    python -I -S zygote.py cold SETTINGS_JSON -- bwrap ... launcher.py ...
     python zygote.py probe SETTINGS_JSON         # inside bwrap: can kernels be forked here?
 """
 
 import ctypes
 import json
 import os
-import resource
 import select
 import signal
 import socket
+import struct
 import sys
 
 CONTROL_FD = 3  # the listening socket the grader passes in (settings' control_fd)
@@ -140,6 +148,10 @@ def _isolate(settings: dict, folder: str) -> None:
     tmp_bytes = int(settings.get("tmp_bytes", 64 << 20))
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={tmp_bytes},nr_inodes={int(settings.get('tmp_files', 10_000))},mode=1777")
+    # Shared memory of its own too: size-limited, and nothing of the kernels before it.
+    if os.path.isdir("/dev/shm"):
+        _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               f"size={tmp_bytes},nr_inodes=1000,mode=1777")
     for path, read_only, fd in sorted(keep, key=lambda k: k[0].count("/")):
         os.makedirs(path, exist_ok=True)
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
@@ -173,10 +185,9 @@ def _check_environment(settings: dict) -> None:
 
 
 def _limit(settings: dict) -> None:
-    from launcher import LIMIT_NAMES  # bound next to this file in the sandbox
+    from launcher import set_limits  # bound next to this file in the sandbox
 
-    for name, value in settings.get("limits", {}).items():
-        resource.setrlimit(LIMIT_NAMES[name], (value, value))
+    set_limits(settings.get("limits", {}))
 
 
 def _close_fds(keep: int) -> None:
@@ -242,7 +253,21 @@ def _init(kernel: int) -> None:
 
 def _supervise(settings: dict, conn: socket.socket, request: dict) -> None:
     """Child of the zygote: namespaces, then PID 1 of them (:func:`_init`) which forks the
-    kernel; report the kernel's start and then its status to the client."""
+    kernel; report the kernel's start and then its status to the client.
+
+    With ``join`` in the request, it first asks the client to put it into the kernel's memory
+    cgroup (the client, outside the sandbox, learns this process's PID from the credentials
+    the kernel attaches to the message) and waits until that is done: everything the kernel
+    ever allocates is then counted there."""
+    if request.get("join"):
+        _send(conn, {"join": True})
+        try:
+            conn.settimeout(30)
+            if conn.recv(7) != b"joined\n":
+                os._exit(1)
+            conn.settimeout(None)
+        except OSError:
+            os._exit(1)
     try:
         _enter_namespaces()
     except (OSError, SetupError) as err:
@@ -257,6 +282,10 @@ def _supervise(settings: dict, conn: socket.socket, request: dict) -> None:
             conn.close()
             _isolate(settings, request.get("folder", ""))
             _limit(settings)
+            if settings.get("block_memfd"):
+                from launcher import block_memfd
+
+                block_memfd()
             if request.get("probe"):
                 _check_environment(settings)
                 os.write(write_end, b"ok")
@@ -295,8 +324,9 @@ def _supervise(settings: dict, conn: socket.socket, request: dict) -> None:
     while True:
         ready, _, _ = select.select([conn, pidfd], [], [])
         if pidfd in ready:
-            _, status = os.waitpid(pid, 0)
-            _send(conn, {"exit": os.waitstatus_to_exitcode(status)})
+            _, status, usage = os.wait4(pid, 0)  # the init's usage includes the kernel's
+            _send(conn, {"exit": os.waitstatus_to_exitcode(status),
+                         "cpu": usage.ru_utime + usage.ru_stime})
             os._exit(0)
         if conn in ready and not conn.recv(1):  # the client is gone: end the kernel
             os.kill(pid, signal.SIGKILL)  # PID 1 of the namespace: everything in it ends
@@ -410,13 +440,67 @@ def probe(settings: dict) -> None:
 # --------------------------------------------------------------------------- outside
 
 
-def client(sock_path: str, folder: str, connection_file: str) -> int:
-    """The kernel's command for jupyter_client: ask the zygote for a kernel and stand for it."""
+PR_SET_PDEATHSIG = 1
+
+
+def _tie_to_parent(settings: dict) -> None:
+    """Die (SIGKILL) when the grading worker that started this process dies, however it dies;
+    exit at once if it is already gone."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, "set the parent-death signal")
+    if os.getppid() != int(settings.get("parent", os.getppid())):
+        os._exit(1)
+
+
+def _oom_kills(settings: dict) -> int:
+    cgroup = settings.get("cgroup")
+    if not cgroup:
+        return 0
+    try:
+        with open(cgroup["events"], encoding="ascii") as f:
+            for line in f:
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _join(settings: dict, pid: int) -> None:
+    """Put ``pid`` (and the processes it will start) into the kernel's memory cgroup."""
+    with open(settings["cgroup"]["procs"], "w", encoding="ascii") as f:
+        f.write(str(pid))
+
+
+def _record(settings: dict, code: int, cpu: float, oom_before: int) -> None:
+    """Append how the kernel ended to the worker's record (one line, one write)."""
+    line = json.dumps({"code": code, "cpu": cpu,
+                       "oom_kills": _oom_kills(settings) - oom_before}) + "\n"
+    try:
+        fd = os.open(settings["events"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                     0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+    except (OSError, KeyError):
+        pass
+
+
+def client(settings: dict, connection_file: str) -> int:
+    """The kernel's command for jupyter_client (warm kernels): ask the zygote for a kernel and
+    stand for it; it ends with the worker, and the kernel with it."""
+    _tie_to_parent(settings)
+    oom_before = _oom_kills(settings)
     with open(connection_file, encoding="utf-8") as f:
         connection = f.read()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    conn.connect(sock_path)
-    conn.sendall((json.dumps({"connection": connection, "folder": folder}) + "\n").encode())
+    join = bool(settings.get("cgroup"))
+    if join:  # the supervisor's PID comes with its first message
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    conn.connect(settings["socket"])
+    conn.sendall((json.dumps({"connection": connection, "folder": settings["folder"],
+                              "join": join}) + "\n").encode())
 
     def stop(signum, frame):  # jupyter_client's SIGTERM: the kernel goes with us
         os._exit(128 + signum)
@@ -424,12 +508,23 @@ def client(sock_path: str, folder: str, connection_file: str) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts travel as messages
     buffer = b""
-    while True:
-        chunk = conn.recv(4096)
-        if not chunk:
-            print("the grading sandbox's kernel starter stopped", file=sys.stderr)
+    if join:
+        size = struct.calcsize("3i")
+        data, ancillary, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(size))
+        creds = [d for level, kind, d in ancillary
+                 if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS]
+        if not data.startswith(b'{"join"') or not creds:
+            print("the kernel starter did not ask to join the memory cgroup", file=sys.stderr)
             return 1
-        buffer += chunk
+        pid = struct.unpack("3i", creds[0][:size])[0]
+        try:
+            _join(settings, pid)
+        except OSError as err:
+            print(f"could not put the kernel into its memory cgroup: {err}", file=sys.stderr)
+            return 1
+        conn.sendall(b"joined\n")
+        buffer = data.split(b"\n", 1)[1]
+    while True:
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
             message = json.loads(line)
@@ -438,17 +533,85 @@ def client(sock_path: str, folder: str, connection_file: str) -> int:
                 return 1
             if "exit" in message:
                 code = message["exit"]
-                return 128 - code if code < 0 else code  # killed by signal N: 128 + N
+                code = 128 - code if code < 0 else code  # killed by signal N: 128 + N
+                _record(settings, code, float(message.get("cpu", 0.0)), oom_before)
+                return code
+        chunk = conn.recv(4096)
+        if not chunk:
+            print("the grading sandbox's kernel starter stopped", file=sys.stderr)
+            return 1
+        buffer += chunk
+
+
+def _end_earlier_kernels(settings: dict, timeout: float = 10.0) -> None:
+    """Kill what is left in the cgroup of this worker's earlier kernel, and wait until it is
+    gone. A killed cold kernel ends a moment after its client (bwrap follows its parent), and
+    a fork bomb's copies still running would count against the next kernel's process limit
+    (the same uid) and stop it from starting."""
+    import time
+
+    me = str(os.getpid())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(settings["cgroup"]["procs"], encoding="ascii") as f:
+            others = [int(p) for p in f.read().split() if p != me]
+        if not others:
+            return
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
+
+
+def cold(settings: dict, command: list[str]) -> int:
+    """The kernel's command for jupyter_client (cold kernels): join the memory cgroup, run
+    ``command`` (bwrap and the launcher) as a child that dies with this process, wait for it
+    and record how it ended. The same duties as :func:`client`, for a kernel started afresh."""
+    _tie_to_parent(settings)
+    oom_before = _oom_kills(settings)
+    if settings.get("cgroup"):
+        try:
+            _join(settings, os.getpid())
+        except OSError as err:
+            print(f"could not join the kernel's memory cgroup: {err}", file=sys.stderr)
+            return 1
+        _end_earlier_kernels(settings)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execvp(command[0], command)  # bwrap --die-with-parent: ends with us
+        finally:
+            os._exit(127)
+
+    def stop(signum, frame):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _, status, usage = os.wait4(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    code = 128 - code if code < 0 else code
+    _record(settings, code, usage.ru_utime + usage.ru_stime, oom_before)
+    return code
 
 
 def main(argv: list[str]) -> None:
     if len(argv) >= 3 and argv[1] in ("serve", "probe"):
         settings = json.loads(argv[2])
         (serve if argv[1] == "serve" else probe)(settings)
-    elif len(argv) == 5 and argv[1] == "client":
-        sys.exit(client(argv[2], argv[3], argv[4]))
+    elif len(argv) == 4 and argv[1] == "client":
+        sys.exit(client(json.loads(argv[2]), argv[3]))
+    elif len(argv) > 4 and argv[1] == "cold" and argv[3] == "--":
+        sys.exit(cold(json.loads(argv[2]), argv[4:]))
     else:
-        sys.exit("usage: zygote.py serve|probe SETTINGS_JSON | client SOCKET FOLDER CONNECTION")
+        sys.exit("usage: zygote.py serve|probe SETTINGS_JSON | client SETTINGS CONNECTION | "
+                 "cold SETTINGS -- COMMAND...")
 
 
 if __name__ == "__main__":

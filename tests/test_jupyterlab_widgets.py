@@ -24,7 +24,8 @@ import pytest
 from book_site import ROOT
 from site_browser import ARTIFACTS, OfflinePage
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
+              pytest.mark.xdist_group("site")]
 
 CHAPTER = ROOT / "book" / "01_perceptron.md"
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from widget_page import WidgetPage
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
+              pytest.mark.xdist_group("site")]
 
 # Keyboard and mouse moves for a slider: (what, argument)
 GRID = [("key", "Home"), ("key", "PageUp"), ("key", "ArrowRight"), ("drag", 0.3),

@@ -15,7 +15,8 @@ import time
 import pytest
 from widget_page import WidgetPage
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
+              pytest.mark.xdist_group("site")]
 
 WEIGHT_LABELS = [f"w[{r},{c}]" for r in range(3) for c in range(3)]
 GRID = [("key", "Home"), ("key", "PageUp"), ("key", "ArrowRight"), ("drag", 0.3),

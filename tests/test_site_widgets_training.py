@@ -24,7 +24,8 @@ from widget_page import WidgetPage
 
 from nnlib.widgets.training import TrainingDiverged, learning_rate_state, train_playground
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
+              pytest.mark.xdist_group("site")]
 
 PAGE = "book/04_backprop.html"
 

@@ -20,7 +20,8 @@ MODULES = sorted(path.name for path in TESTS.glob("test_*.py"))
 
 # group: what in a module's source means it uses that group's set-up
 USES = {
-    "site": re.compile(r"\b(site_html|site_url|build_site|visit|OfflinePage|page_weight)\("),
+    "site": re.compile(r"\b(site_html|site_url|build_site|visit|OfflinePage|WidgetPage|"
+                       r"page_weight)\("),
     "grading": re.compile(r"\b(Course\.create|sandbox\.Sandbox|grade_cmd|warm_kernels_possible)\("
                           r"|-m\", \"tools\.grade\""),
     "fixture-course": re.compile(r"\bbuilt_fixture_course\b"),

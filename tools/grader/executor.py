@@ -579,8 +579,11 @@ class GuardedExecute(Execute):
         if signum == signal.SIGXCPU:
             return "cpu limit", "CPU time limit: the kernel used up its CPU time and was stopped"
         if signum == signal.SIGKILL:
-            return "memory limit", ("memory limit: the kernel was killed (too much memory or "
-                                    "too many processes)")
+            # Which limit killed it is read from outside the kernel (its client's record of the
+            # cgroup's OOM kills and the CPU time used: run._fill); the exit status alone cannot
+            # tell memory from CPU time.
+            return "kernel died", ("kernel died: the kernel was killed (SIGKILL), most likely by "
+                                   "a limit on memory or CPU time")
         if signum:
             return "kernel died", f"kernel died: stopped by signal {signal.Signals(signum).name}"
         return "kernel died", (f"kernel died: the kernel exited with code {code} (sys.exit or "

@@ -223,6 +223,9 @@ def test_mistakes_file_is_well_formed(root, aid):
         assert v["cell"] in solution_cells, (
             f"correct variant {v['name']!r}: cell {v['cell']!r} is not a solution cell; "
             f"solution cells: {sorted(solution_cells)}")
+    if root == REPO:
+        assert variants, (f"{aid}: the mistakes file needs a CORRECT_VARIANTS list of correct "
+                          f"answers in other styles, which must keep full marks")
     covered = {t for m in mistakes for t in m["loses"]}
     assert covered == set(tests), (
         f"every auto-graded part needs at least one typical mistake; none for "

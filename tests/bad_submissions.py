@@ -188,7 +188,7 @@ def write_corpus(course: Course) -> dict[str, Expect]:
     cases["steal_hidden_tests"] = with_cell(good, "step", _code("""
         import inspect
         def step(z):
-            caller = inspect.stack()[1]
+            caller = next(f for f in inspect.stack() if "In" in f.frame.f_globals)
             print("".join(caller.frame.f_globals["In"][-1:]))
             z = np.asarray(z, dtype=float)
             return np.where(z >= 0, 1.0, 0.0)

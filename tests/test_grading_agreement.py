@@ -147,3 +147,25 @@ def test_every_mistake_and_variant_scores_as_under_stock_nbgrader(both, aid):
                           f"  tools.grade errors:\n{_errors(b.trusted, student, cells)}")
     assert not differ, (f"{len(differ)} of {len(b.students)} hand-ins are scored differently:\n"
                         + "\n".join(differ))
+
+
+@pytest.mark.parametrize("aid", SETS)
+def test_under_both_graders_each_mistake_loses_exactly_its_parts_and_variants_nothing(both, aid):
+    b = both(aid)
+    mistakes = load_mistakes(mistakes_file(REPO, aid))
+    wrong = []
+    for student in b.students:
+        if student.startswith("mistake"):
+            loses = set(mistakes[int(student[len("mistake"):])]["loses"])
+        elif student.startswith("variant") or student == "solution":
+            loses = set()
+        else:
+            continue
+        expected = {t: 0.0 if t in loses else points for t, points in b.tests.items()}
+        for label, course in (("stock nbgrader", b.stock), ("tools.grade", b.trusted)):
+            got = _scores(course, student, b.tests)
+            if got != expected:
+                cells = {t for t in b.tests if got[t] != expected[t]}
+                wrong.append(f"{label}: {student} ({b.names[student]}) expected {expected}\n"
+                             f"  got {got}\n{_errors(course, student, cells)}")
+    assert not wrong, "\n".join(wrong)

@@ -420,7 +420,8 @@ def _trusted_cases(good, step_ok: str) -> dict:
             w += lr * error * x
             return w, float(b + lr * error)
         """)), Expect("ok", loses=["perceptron_update_test"], cell_outputs={
-            "perceptron_update_test": ["the caller's w after perceptron_update"]})
+            "perceptron_update_test": ["the argument w: your function changed its input in "
+                                       "place"]})
     # Kind 6: time and output in total.
     sleepers = copy.deepcopy(good)
     for i in range(20):

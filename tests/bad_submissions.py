@@ -193,7 +193,7 @@ def write_corpus(course: Course) -> dict[str, Expect]:
     cases["steal_hidden_tests"] = with_cell(good, "step", _code("""
         import inspect
         def step(z):
-            caller = inspect.stack()[1]
+            caller = next(f for f in inspect.stack() if "In" in f.frame.f_globals)
             print("".join(caller.frame.f_globals["In"][-1:]))
             z = np.asarray(z, dtype=float)
             return np.where(z >= 0, 1.0, 0.0)
@@ -613,7 +613,8 @@ def _trusted_cases(good, step_ok: str) -> dict:
             w += lr * error * x
             return w, float(b + lr * error)
         """)), Expect("ok", loses=["perceptron_update_test"], cell_outputs={
-            "perceptron_update_test": ["the caller's w after perceptron_update"]})
+            "perceptron_update_test": ["the argument w: your function changed its input in "
+                                       "place"]})
     # Kind 6: time and output in total.
     sleepers = copy.deepcopy(good)
     for i in range(20):

@@ -67,6 +67,29 @@ def load_mistakes(path: Path) -> list[dict]:
     return mistakes
 
 
+def load_variants(path: Path) -> list[dict]:
+    """The ``CORRECT_VARIANTS`` list of a mistakes file ([] when it has none).
+
+    Each variant is a dict with ``name``, ``cell`` (grade_id of a solution cell) and ``code``
+    (the cell's whole new source): a correct answer written in another style, which must keep
+    full marks.
+    """
+    spec = importlib.util.spec_from_file_location(f"variants_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    variants = getattr(module, "CORRECT_VARIANTS", [])
+    if not isinstance(variants, list):
+        raise ValueError(f"{path}: CORRECT_VARIANTS must be a list, got {variants!r:.80}")
+    for v in variants:
+        missing = {"name", "cell", "code"} - set(v)
+        if missing:
+            raise ValueError(f"{path}: variant {v.get('name', v)!r} lacks {sorted(missing)}")
+        if "loses" in v or not isinstance(v["code"], str):
+            raise ValueError(f"{path}: variant {v['name']!r}: 'code' must be a str, and a "
+                             f"correct variant loses nothing (no 'loses')")
+    return variants
+
+
 def grade_id(cell: NotebookNode) -> str | None:
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 

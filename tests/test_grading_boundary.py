@@ -10,6 +10,9 @@ raises_own_error, mutates_argument, endless_loop, prints_arguments).
 
 from __future__ import annotations
 
+import inspect
+import warnings
+
 import numpy as np
 import pytest
 
@@ -107,6 +110,7 @@ class FakeKernel:
     def __init__(self, functions: dict, values: dict | None = None):
         self.functions, self.values = functions, values or {}
         self.calls: list = []
+        self.targets: list = []
 
     def answer(self, message: dict) -> dict:
         if message["op"] == "lookup":
@@ -120,7 +124,15 @@ class FakeKernel:
                     except codec.Unplain:
                         names[name] = ["other", f"an object of type "
                                                 f"{type(self.values[name]).__name__}"]
-            return {"op": "reply", "names": names}
+            signatures = {}
+            for name in names:
+                if names[name][0] == "function" and callable(self.functions[name]):
+                    signatures[name] = [
+                        [p.name, int(p.kind), [] if p.default is p.empty
+                         else ["plain", codec.encode(p.default)]]
+                        for p in inspect.signature(self.functions[name]).parameters.values()]
+            return {"op": "reply", "names": names, "signatures": signatures}
+        self.targets.append(message["target"][2])
         fn = self.functions[message["target"][2]]
         if fn == "timeout":
             return {"op": "reply", "failure": ["timeout", "timed out: f(...) ran too long"]}
@@ -128,7 +140,10 @@ class FakeKernel:
         self.calls.append(args)
         payload = {"results": []}
         try:
-            result = fn(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:  # as the kernel's helper does
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
+            payload["warnings"] = [[w.category.__name__, str(w.message)] for w in caught]
             payload["results"].append(codec.encode(result))
         except codec.Unplain:
             payload["error"] = ["TypeError", f"f returned an object of type "
@@ -146,11 +161,12 @@ def zygote():
     z.close()
 
 
-def run_cells(zygote, kernel: FakeKernel, *cells: str) -> list[list[dict]]:
+def run_cells(zygote, kernel: FakeKernel, *cells: str, locked: str = "") -> list[list[dict]]:
+    """Outputs of each test cell, run after an instructor cell of imports (plus ``locked``)."""
     sock, _ = zygote.child()
     sock.settimeout(60)
     results = []
-    setup = "import numpy as np\nfrom nnlib.checks import check_close, check_true\n"
+    setup = "import numpy as np\nfrom nnlib.checks import call, check_close, check_true\n" + locked
     for source, student_names in [(setup, False)] + [(c, True) for c in cells]:
         trusted.send(sock, {"op": "run", "source": source, "name": "test",
                             "student_names": student_names})
@@ -236,6 +252,47 @@ def test_builtins_and_instructor_names_are_never_looked_up_in_the_kernel(zygote)
     out, = run_cells(zygote, kernel, "pairs = list(zip([1], [2]))\n"
                                      "check_close(len(pairs), 2.0)")
     assert asked == [] and errors(out)[0].startswith("AssertionError")
+
+
+def test_warnings_of_the_students_call_are_raised_in_the_test_as_in_a_notebook(zygote):
+    def textbook_sigmoid(z):
+        return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+    kernel = FakeKernel({"sigmoid": textbook_sigmoid})
+    strict, lenient = run_cells(zygote, kernel, (
+        "import warnings\nwith warnings.catch_warnings():\n    warnings.simplefilter('error')\n"
+        "    call(sigmoid, np.array([-1000.0]))\n"), "check_close(sigmoid(-1000.0), 0.0)")
+    assert len(errors(strict)) == 1
+    assert errors(strict)[0].startswith("AssertionError: sigmoid(np.array([-1000.0])) raised "
+                                        "RuntimeWarning: overflow encountered in exp")
+    assert "Hint: exp of a large number overflows" in errors(strict)[0]
+    assert errors(lenient) == []  # without the filter a warning is only a warning
+    shown = "".join(o.get("text", "") for o in lenient)
+    assert "call(" not in shown and "check_close" not in shown  # no line of the test shown
+
+
+def test_messages_name_the_students_parameters(zygote):
+    def normalise(weights, scale=1.0):
+        weights /= scale * np.sum(weights)
+        return weights
+
+    out, = run_cells(zygote, FakeKernel({"normalise": normalise}),
+                     "call(normalise, np.array([1.0, 3.0]), 2.0)")
+    assert "normalise(np.array([1.0, 3.0]), 2.0): the argument weights" in errors(out)[0]
+    out, = run_cells(zygote, FakeKernel({"normalise": normalise}),
+                     "import inspect\nprint(inspect.signature(normalise))")
+    assert errors(out) == [] and out[0]["text"].strip() == "(weights, scale=1.0)"
+
+
+def test_a_locked_helper_that_uses_the_students_function_runs_in_the_kernel(zygote):
+    kernel = FakeKernel({"gradient_of": lambda name, x, eps=1e-6: np.asarray(x) * 2})
+    locked = ("TEST_FUNCTIONS = {'square': lambda v: v**2}\n"
+              "def gradient_of(name, x, eps=1e-6):\n"
+              "    return numerical_gradient(TEST_FUNCTIONS[name], x, eps)\n"
+              "def twice(x):\n    return 2 * np.asarray(x)\n")
+    out, = run_cells(zygote, kernel, "check_close(call(gradient_of, 'square', np.array([1.0])), "
+                     "[2.0])\ncheck_close(twice(1.0), 2.0)", locked=locked)
+    assert errors(out) == [] and kernel.targets == ["gradient_of"]  # twice ran here
 
 
 # ------------------------------------------------------------------ the answer key

@@ -9,6 +9,9 @@ generate_assignment``; these students hand in, in ``grading/submitted/<student>/
 - ``solution``: the release with every solution cell filled with the instructor's solution;
 - ``untouched``: the release as it is;
 - ``mistakeNN``: the solution with one cell replaced by a typical mistake (MISTAKES[NN]);
+- ``variantNN``: the solution with one cell replaced by a correct answer written in another
+  style (CORRECT_VARIANTS[NN]: loops instead of vectorised code, lists, numpy scalars...),
+  which must keep full marks;
 - ``tests_edited``: the release with every test cell replaced by ``pass``;
 - ``mistake_tests_edited``: a mistake whose failing test cells were replaced by ``pass``;
 - ``tests_deleted``: the solution with every test cell deleted;
@@ -44,6 +47,7 @@ from grading_course import (
     html_text,
     lines_found_in,
     load_mistakes,
+    load_variants,
     looping_version,
     mistakes_file,
     sets_with_mistakes,
@@ -81,10 +85,24 @@ def _mistake_params():
     return params
 
 
+def _variant_params():
+    params = []
+    for root, aid in SETS:
+        try:
+            variants = load_variants(mistakes_file(root, aid))
+        except Exception:  # reported by test_mistakes_file_is_well_formed
+            continue
+        for i, v in enumerate(variants):
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", v["name"]).strip("_")[:60]
+            params.append(pytest.param(root, aid, i, id=f"{aid}-variant{i:02d}-{slug}"))
+    return params
+
+
 @dataclass
 class Graded:
     course: Course
     mistakes: list[dict]
+    variants: list[dict]
     tests: dict[str, float]  # auto-graded test cell -> points
     students: list[str]
     autograde_log: str
@@ -101,11 +119,14 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
                            extra_config=f"c.Execute.timeout = {CELL_TIMEOUT}\n")
     release, solution = course.release, course.solution
     mistakes = load_mistakes(mistakes_file(root, aid))
+    variants = load_variants(mistakes_file(root, aid))
     tests = autograded_tests(release)
     good = solved(release, solution)
     submissions = {"solution": good, "untouched": release}
     for i, m in enumerate(mistakes):
         submissions[f"mistake{i:02d}"] = with_cell(good, m["cell"], m["code"])
+    for i, v in enumerate(variants):
+        submissions[f"variant{i:02d}"] = with_cell(good, v["cell"], v["code"])
     passed = release
     for t in tests:
         passed = with_cell(passed, t, "pass")
@@ -135,7 +156,7 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     proc = course.nbgrader("autograde", aid, check=False, timeout=AUTOGRADE_LIMIT)
     seconds = time.monotonic() - start
     feedback = course.nbgrader("generate_feedback", aid, check=False, timeout=AUTOGRADE_LIMIT)
-    return Graded(course, mistakes, tests, list(submissions), proc.stdout + proc.stderr,
+    return Graded(course, mistakes, variants, tests, list(submissions), proc.stdout + proc.stderr,
                   proc.returncode, seconds, feedback.returncode, feedback.stdout + feedback.stderr,
                   edited, loop_part)
 
@@ -163,7 +184,7 @@ def failure_messages(g: Graded, student: str, cells: set[str]) -> str:
     lines = []
     for gid in sorted(cells):
         try:
-            errors = [f"{o.ename}: {o.evalue}"[:300] for o in cell_by_id(nb, gid).get("outputs", [])
+            errors = [f"{o.ename}: {o.evalue}"[:600] for o in cell_by_id(nb, gid).get("outputs", [])
                       if o.output_type == "error"]
         except KeyError:
             errors = ["(cell missing)"]
@@ -203,6 +224,16 @@ def test_mistakes_file_is_well_formed(root, aid):
         unknown = set(m["loses"]) - set(tests)
         assert not unknown, (f"mistake {m['name']!r}: loses {sorted(unknown)}, which are not "
                              f"auto-graded test cells ({sorted(tests)})")
+    variants = load_variants(mistakes_file(root, aid))
+    names = [v["name"] for v in variants]
+    assert len(set(names)) == len(names), f"variant names repeat: {names}"
+    for v in variants:
+        assert v["cell"] in solution_cells, (
+            f"correct variant {v['name']!r}: cell {v['cell']!r} is not a solution cell; "
+            f"solution cells: {sorted(solution_cells)}")
+    if root == REPO:
+        assert variants, (f"{aid}: the mistakes file needs a CORRECT_VARIANTS list of correct "
+                          f"answers in other styles, which must keep full marks")
     covered = {t for m in mistakes for t in m["loses"]}
     assert covered == set(tests), (
         f"every auto-graded part needs at least one typical mistake; none for "
@@ -225,6 +256,20 @@ def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
     g = graded(root, aid)
     m = g.mistakes[index]
     assert_loses_exactly(g, f"mistake{index:02d}", list(m["loses"]), f"mistake {m['name']!r}")
+    if m.get("says"):
+        # The message the student sees must point at this mistake.
+        shown = failure_messages(g, f"mistake{index:02d}", set(m["loses"]))
+        assert m["says"] in shown, (
+            f"mistake {m['name']!r}: the failure message should say {m['says']!r}; "
+            f"it was:\n{shown}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root, aid, index", _variant_params())
+def test_correct_variant_keeps_full_marks(graded, root, aid, index):
+    g = graded(root, aid)
+    v = g.variants[index]
+    assert_loses_exactly(g, f"variant{index:02d}", [], f"correct variant {v['name']!r}")
 
 
 @pytest.mark.parametrize("root, aid", SET_PARAMS)

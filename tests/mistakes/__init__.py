@@ -21,6 +21,15 @@ auto-graded test cells (``<part>_test``) that must score 0. Every other auto-gra
 must keep its full points; that is how the round trip proves that one mistake costs exactly one
 part. A mistake in a written answer has ``loses=[]`` (written answers are graded by hand).
 
+A mistake may also have ``says``: a piece of text that the failure message of its test cell
+must contain (the hint that names this mistake), so that the round trip also proves the message
+points at the mistake actually made.
+
+Each file may also define ``CORRECT_VARIANTS``: dicts with ``name``, ``cell`` and ``code`` like
+a mistake, but correct answers written in another style (a loop instead of vectorised code,
+lists instead of arrays where the prompt allows them, numpy scalars instead of floats). The round
+trip submits each one and asserts full marks.
+
 For each mistake the round trip submits the release with every solution cell filled with the
 instructor's solution, except ``cell``, which gets ``code``; autogrades all submissions in one
 ``nbgrader autograde`` run; and compares the per-cell scores in the gradebook with ``loses``.

@@ -36,6 +36,17 @@ def weighted_sum(x, w, b):
 ''',
         loses=["weighted_sum_test"],
     ),
+    dict(
+        # Passes the visible checks (3 inputs); hidden: 2 and 5 inputs.
+        name="weighted_sum: the sum written out for three inputs",
+        cell="weighted_sum",
+        code='''\
+def weighted_sum(x, w, b):
+    return float(x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + b)
+''',
+        loses=["weighted_sum_test"],
+        says="any length",
+    ),
     # ---------------------------------------------------------------- Part 2: step
     dict(
         # Passes the visible checks; hidden: step(0) must be 1.
@@ -65,6 +76,30 @@ def step(z):
     return np.where(np.asarray(z, dtype=float) >= 0, 1.0, -1.0)
 ''',
         loses=["step_test"],
+    ),
+    dict(
+        # Passes the visible checks; hidden: step(0) is 0.5.
+        name="step: (sign(z) + 1) / 2, which is 0.5 at z = 0",
+        cell="step",
+        code='''\
+def step(z):
+    return (np.sign(z) + 1) / 2
+''',
+        loses=["step_test"],
+        says="np.sign(0) is 0",
+    ),
+    dict(
+        name="step: if/else on the whole array",
+        cell="step",
+        code='''\
+def step(z):
+    if z >= 0:
+        return 1.0
+    else:
+        return 0.0
+''',
+        loses=["step_test"],
+        says="np.where",
     ),
     # ---------------------------------------------------------------- Part 3: predict
     dict(
@@ -106,6 +141,17 @@ def predict(X, w, b):
     return step(np.asarray(X, dtype=float) @ w + b)
 ''',
         loses=["predict_test"],
+    ),
+    dict(
+        # Passes the visible checks (arrays); hidden: X and w as lists.
+        name="predict: lists not converted (list @ list)",
+        cell="predict",
+        code='''\
+def predict(X, w, b):
+    return step(X @ w + b)
+''',
+        loses=["predict_test"],
+        says="np.asarray",
     ),
     # ---------------------------------------------------------------- Part 4: perceptron_update
     dict(
@@ -154,6 +200,19 @@ def perceptron_update(x, target, w, b, lr=1.0):
     return w, b + lr * error
 ''',
         loses=["perceptron_update_test"],
+        says="changed its input",
+    ),
+    dict(
+        name="perceptron_update: the guess from predict on a batch of one, b_new an array",
+        cell="perceptron_update",
+        code='''\
+def perceptron_update(x, target, w, b, lr=1.0):
+    guess = predict(x.reshape(1, -1), w, b)
+    error = target - guess
+    return w + lr * error * x, b + lr * error
+''',
+        loses=["perceptron_update_test"],
+        says="guess[0]",
     ),
     # ---------------------------------------------------------------- Part 5: train_perceptron
     dict(
@@ -226,6 +285,26 @@ def train_perceptron(X, y, epochs, lr=1.0):
         for x_i, y_i in zip(X, y):
             wrong += int(step(x_i[:2] @ w + b) != y_i)
             w, b = perceptron_update(x_i[:2], y_i, w, b, lr)
+        errors.append(wrong)
+    return w, b, errors
+''',
+        loses=["train_perceptron_test"],
+    ),
+    dict(
+        # The habit of stochastic gradient descent: shuffle every epoch. The prompt says row 0
+        # first, in order.
+        name="train_perceptron: shuffles the rows every epoch",
+        cell="train_perceptron",
+        code='''\
+def train_perceptron(X, y, epochs, lr=1.0):
+    w, b = np.zeros(X.shape[1]), 0.0
+    errors = []
+    for _ in range(epochs):
+        wrong = 0
+        for i in np.random.permutation(len(X)):
+            if step(X[i] @ w + b) != y[i]:
+                wrong += 1
+            w, b = perceptron_update(X[i], y[i], w, b, lr)
         errors.append(wrong)
     return w, b, errors
 ''',
@@ -312,5 +391,108 @@ def find_separating_line(X, y, values):
         cell="xor_proof",
         code="YOUR ANSWER HERE",
         loses=[],
+    ),
+]
+
+# Correct answers written in other styles: each must keep full marks.
+CORRECT_VARIANTS = [
+    dict(
+        name="weighted_sum: a loop over the pairs, no numpy",
+        cell="weighted_sum",
+        code='''\
+def weighted_sum(x, w, b):
+    total = b
+    for x_i, w_i in zip(x, w):
+        total += x_i * w_i
+    return float(total)
+''',
+    ),
+    dict(
+        name="weighted_sum: np.dot, returning a numpy float",
+        cell="weighted_sum",
+        code='''\
+def weighted_sum(x, w, b):
+    return np.dot(x, w) + b
+''',
+    ),
+    dict(
+        name="step: np.heaviside with the value 1 at 0",
+        cell="step",
+        code='''\
+def step(z):
+    return np.heaviside(z, 1.0)
+''',
+    ),
+    dict(
+        name="step: a comparison turned into floats",
+        cell="step",
+        code='''\
+def step(z):
+    return (np.asarray(z) >= 0).astype(float)
+''',
+    ),
+    dict(
+        name="predict: a loop over the rows, ints",
+        cell="predict",
+        code='''\
+def predict(X, w, b):
+    answers = []
+    for row in np.asarray(X, dtype=float):
+        z = np.dot(row, w) + b
+        answers.append(1 if z >= 0 else 0)
+    return np.array(answers)
+''',
+    ),
+    dict(
+        name="perceptron_update: only moves on a mistake, guess from predict",
+        cell="perceptron_update",
+        code='''\
+def perceptron_update(x, target, w, b, lr=1.0):
+    guess = predict(x.reshape(1, -1), w, b)[0]
+    if guess == target:
+        return w.copy(), b
+    error = target - guess
+    return w + lr * error * x, b + lr * error
+''',
+    ),
+    dict(
+        name="train_perceptron: index loop, errors as a numpy array",
+        cell="train_perceptron",
+        code='''\
+def train_perceptron(X, y, epochs, lr=1.0):
+    n, d = X.shape
+    w = np.zeros(d)
+    b = 0
+    errors = np.zeros(epochs, dtype=int)
+    for epoch in range(epochs):
+        for i in range(n):
+            guess = predict(X[i:i + 1], w, b)[0]
+            if guess != y[i]:
+                errors[epoch] += 1
+            w, b = perceptron_update(X[i], y[i], w, b, lr=lr)
+    return w, b, errors
+''',
+    ),
+    dict(
+        name="spam_weights: lists and an int bias",
+        cell="spam_weights",
+        code='''\
+def spam_weights():
+    return [3, 3, -5], -1
+''',
+    ),
+    dict(
+        name="find_separating_line: bias in the outer loop, a list of numpy floats",
+        cell="find_separating_line",
+        code='''\
+def find_separating_line(X, y, values):
+    for b in values:
+        for w2 in values:
+            for w1 in values:
+                z = X @ np.array([w1, w2]) + b
+                if np.array_equal(np.where(z >= 0, 1, 0), y):
+                    return [w1, w2, b]
+    return None
+''',
     ),
 ]

@@ -81,6 +81,25 @@ def dense_forward(X, W, b):
     ),
     # ---------------------------------------------------------------- Part 2: count_parameters
     dict(
+        # Checks the sizes but not the ranks: a single example as a vector hits numpy's
+        # IndexError instead of a ValueError that names the shape.
+        name="dense_forward: sizes checked but not ranks (1-D x gives IndexError)",
+        cell="dense_forward",
+        code='''\
+def dense_forward(X, W, b):
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X has shape {X.shape} but W has shape {W.shape}")
+    if b.shape[-1] != W.shape[1] or b.size != W.shape[1]:
+        raise ValueError(f"b has shape {b.shape} but W has shape {W.shape}")
+    return X @ W + b
+''',
+        loses=["dense_forward_test"],
+        says="check the ranks first",
+    ),
+    dict(
         name="count_parameters: biases counted for the input layer too",
         cell="count_parameters",
         code='''\
@@ -261,24 +280,26 @@ def spam_forward(X, W1, b1, W2, b2):
 ''',
         loses=["spam_forward_test"],
     ),
+    dict(
+        name="spam_forward: softmax divided by the sum over the whole batch",
+        cell="spam_forward",
+        code='''\
+def spam_forward(X, W1, b1, W2, b2):
+    hidden = np.maximum(0.0, np.asarray(X, dtype=float) @ W1 + b1)
+    scores = hidden @ W2 + b2
+    exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return exps / exps.sum()
+''',
+        loses=["spam_forward_test"],
+    ),
     # ---------------------------------------------------------------- Part 6: predict_colour
     dict(
         name="predict_colour: returns the class index, not the colour's name",
         cell="predict_colour",
         code='''\
-def predict_colour(model, rgb):
-    scores = model.forward(np.asarray(rgb, dtype=float).reshape(1, 3))
+def predict_colour(W, b, rgb):
+    scores = np.asarray(rgb, dtype=float).reshape(1, 3) @ W + b
     return int(np.argmax(scores[0]))
-''',
-        loses=["predict_colour_test"],
-    ),
-    dict(
-        name="predict_colour: one colour passed as a vector, not as a batch of one",
-        cell="predict_colour",
-        code='''\
-def predict_colour(model, rgb):
-    scores = model.forward(np.asarray(rgb, dtype=float))
-    return RAINBOW_NAMES[int(np.argmax(scores))]
 ''',
         loses=["predict_colour_test"],
     ),
@@ -286,20 +307,105 @@ def predict_colour(model, rgb):
         name="predict_colour: argmax along the batch axis",
         cell="predict_colour",
         code='''\
-def predict_colour(model, rgb):
-    scores = model.forward(np.asarray(rgb, dtype=float).reshape(1, 3))
+def predict_colour(W, b, rgb):
+    scores = np.asarray(rgb, dtype=float).reshape(1, 3) @ W + b
     return RAINBOW_NAMES[np.argmax(scores, axis=0)]
 ''',
         loses=["predict_colour_test"],
     ),
     dict(
-        name="predict_colour: ignores the model and picks the nearest prototype colour",
+        name="predict_colour: ignores the weights and picks the nearest prototype colour",
         cell="predict_colour",
         code='''\
-def predict_colour(model, rgb):
+def predict_colour(W, b, rgb):
     distances = np.sum((RAINBOW_RGB - np.asarray(rgb, dtype=float)) ** 2, axis=1)
     return RAINBOW_NAMES[int(np.argmin(distances))]
 ''',
         loses=["predict_colour_test"],
+    ),
+    dict(
+        # Right for the nearest-colour weights; the bias matters for other weights.
+        name="predict_colour: the bias forgotten",
+        cell="predict_colour",
+        code='''\
+def predict_colour(W, b, rgb):
+    scores = np.asarray(rgb, dtype=float) @ W
+    return RAINBOW_NAMES[int(np.argmax(scores))]
+''',
+        loses=["predict_colour_test"],
+    ),
+]
+
+
+# Correct answers written in other styles: each must keep full marks.
+CORRECT_VARIANTS = [
+    dict(
+        name="dense_forward with len(shape), np.dot and its own messages",
+        cell="dense_forward",
+        code='''\
+def dense_forward(X, W, b):
+    X, W, b = np.array(X, dtype=float), np.array(W, dtype=float), np.array(b, dtype=float)
+    if len(X.shape) != 2:
+        raise ValueError(f"X must be 2-D (a batch), got shape {X.shape}")
+    if len(W.shape) != 2:
+        raise ValueError(f"W must be 2-D, got shape {W.shape}")
+    if len(b.shape) != 1 or b.shape[0] != W.shape[1]:
+        raise ValueError(f"b has shape {b.shape}, W has shape {W.shape}: one bias per unit")
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"cannot multiply X {X.shape} by W {W.shape}")
+    return np.dot(X, W) + b
+''',
+    ),
+    dict(
+        name="count_parameters with numpy arrays of the sizes, a numpy int",
+        cell="count_parameters",
+        code='''\
+def count_parameters(layer_sizes):
+    sizes = np.array(layer_sizes)
+    return np.sum(sizes[:-1] * sizes[1:]) + np.sum(sizes[1:])
+''',
+    ),
+    dict(
+        name="collapse_linear with np.dot and a list for the tuple",
+        cell="collapse_linear",
+        code='''\
+def collapse_linear(W1, b1, W2, b2):
+    return [np.dot(W1, W2), np.dot(b1, W2) + b2]
+''',
+    ),
+    dict(
+        name="xor_network as nested lists (NAND and OR, then AND)",
+        cell="xor_network",
+        code='''\
+def xor_network():
+    W1 = [[-1, 1], [-1, 1]]
+    b1 = [1.5, -0.5]
+    W2 = [[1], [1]]
+    b2 = [-1.5]
+    return W1, b1, W2, b2
+''',
+    ),
+    dict(
+        name="spam_forward one e-mail at a time",
+        cell="spam_forward",
+        code='''\
+def spam_forward(X, W1, b1, W2, b2):
+    rows = []
+    for x in np.asarray(X, dtype=float):
+        hidden = np.maximum(x @ W1 + b1, 0)
+        scores = hidden @ W2 + b2
+        e = np.exp(scores - np.max(scores))
+        rows.append(e / np.sum(e))
+    return np.array(rows).reshape(len(X), 2)
+''',
+    ),
+    dict(
+        name="predict_colour on a vector, argmax of a list",
+        cell="predict_colour",
+        code='''\
+def predict_colour(W, b, rgb):
+    scores = list(np.asarray(rgb) @ W + b)
+    return RAINBOW_NAMES[scores.index(max(scores))]
+''',
     ),
 ]

@@ -71,6 +71,22 @@ def mse_grad(pred, target):
     ),
     # ---------------------------------------------------------------- Part 2: bce from logits
     dict(
+        # Passes the visible checks (arrays); the prompt allows lists.
+        name="mse: lists not converted (list - list)",
+        cell="mse",
+        code='''\
+def mse(pred, target):
+    return float(np.mean((pred - target) ** 2))
+
+
+def mse_grad(pred, target):
+    pred = np.asarray(pred, dtype=float)
+    return 2.0 * (pred - np.asarray(target, dtype=float)) / pred.size
+''',
+        loses=["mse_test"],
+        says="np.asarray",
+    ),
+    dict(
         name="bce_with_logits: textbook form -log(sigmoid) gives inf at large logits",
         cell="bce",
         code='''\
@@ -86,6 +102,24 @@ def bce_with_logits_grad(z, y):
     return (nnlib.activations.sigmoid(z) - np.asarray(y, dtype=float)) / z.size
 ''',
         loses=["bce_test"],
+    ),
+    dict(
+        # The prompt's formula typed literally: fine at +-1000, 0.1% off when the loss is 1e-13.
+        name="bce_with_logits: np.log(1 + ...) instead of np.log1p",
+        cell="bce",
+        code='''\
+def bce_with_logits(z, y):
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return float(np.mean(np.maximum(z, 0.0) - z * y + np.log(1 + np.exp(-np.abs(z)))))
+
+
+def bce_with_logits_grad(z, y):
+    z = np.asarray(z, dtype=float)
+    return (nnlib.activations.sigmoid(z) - np.asarray(y, dtype=float)) / z.size
+''',
+        loses=["bce_test"],
+        says="np.log1p",
     ),
     dict(
         # Passes the visible checks (large logits only for the loss); hidden: the gradient at
@@ -180,6 +214,22 @@ def chain_rule_gradients(x, w1, b, w2, y):
         loses=["chain_test"],
     ),
     # ---------------------------------------------------------------- Part 4: dense backward
+    dict(
+        # Passes the visible example (z = 0.75) and the numeric cases, which avoid z = 0.
+        name="chain_rule_gradients: ReLU'(0) taken as 1 (z >= 0)",
+        cell="chain",
+        code='''\
+def chain_rule_gradients(x, w1, b, w2, y):
+    z = w1 * x + b
+    h = max(z, 0.0)
+    y_hat = w2 * h
+    dL_dyhat = 2.0 * (y_hat - y)
+    dL_dz = dL_dyhat * w2 * (1.0 if z >= 0 else 0.0)
+    return float(dL_dz * x), float(dL_dz), float(dL_dyhat * h)
+''',
+        loses=["chain_test"],
+        says="z > 0, not z >= 0",
+    ),
     dict(
         # Fails the visible checks (wrong values); the hidden tests also use a square W,
         # where a transposed dW has the right shape and only the values give it away.
@@ -346,6 +396,22 @@ def momentum_step(w, g, velocity, lr, momentum=0.9):
     ),
     # ---------------------------------------------------------------- Part 7: adam
     dict(
+        name="momentum_step: updates the caller's velocity in place",
+        cell="sgd",
+        code='''\
+def sgd_step(w, g, lr):
+    return np.asarray(w, dtype=float) - lr * np.asarray(g, dtype=float)
+
+
+def momentum_step(w, g, velocity, lr, momentum=0.9):
+    velocity *= momentum
+    velocity += g
+    return w - lr * velocity, velocity
+''',
+        loses=["sgd_test"],
+        says="changed its input",
+    ),
+    dict(
         name="adam_step: no bias correction",
         cell="adam",
         code='''\
@@ -400,15 +466,44 @@ def adam_step(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
 ''',
         loses=["adam_test"],
     ),
+    dict(
+        # Passes the visible step and the default-beta runs; the betas cancel on a first step.
+        name="adam_step: beta1 and beta2 hard-wired to 0.9 and 0.999",
+        cell="adam",
+        code='''\
+def adam_step(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = 0.9 * m + 0.1 * g
+    v = 0.999 * v + 0.001 * g**2
+    m_hat = m / (1 - 0.9**t)
+    v_hat = v / (1 - 0.999**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+''',
+        loses=["adam_test"],
+    ),
+    dict(
+        # Invisible for gradients of about 1: sqrt(1 + 1e-8) is 1 + 5e-9.
+        name="adam_step: eps inside the square root",
+        cell="adam",
+        code='''\
+def adam_step(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return w - lr * m_hat / np.sqrt(v_hat + eps), m, v
+''',
+        loses=["adam_test"],
+        says="eps outside the square root",
+    ),
     # ---------------------------------------------------------------- Part 8: training
     dict(
         name="train_quadrants: no hidden layer (a straight line cannot split XOR)",
         cell="train",
         code='''\
-def train_quadrants(X, y):
+def train_quadrants(X, y, X_new):
     model = mlp([2, 1], rng=0)
     model.fit(X, y, "bce_logits", Adam(lr=0.01), epochs=60, batch_size=16, rng=0)
-    return model
+    return model.predict(X_new)
 ''',
         loses=["train_test"],
     ),
@@ -416,22 +511,35 @@ def train_quadrants(X, y):
         name="train_quadrants: learning rate far too small for the epochs given",
         cell="train",
         code='''\
-def train_quadrants(X, y):
+def train_quadrants(X, y, X_new):
     model = mlp([2, 16, 16, 1], activation="relu", rng=0)
     model.fit(X, y, "bce_logits", SGD(lr=0.0001), epochs=5, batch_size=16, rng=0)
-    return model
+    return model.predict(X_new)
 ''',
         loses=["train_test"],
     ),
     dict(
-        name="train_quadrants: trains but forgets to return the model",
+        name="train_quadrants: trains but returns nothing",
         cell="train",
         code='''\
-def train_quadrants(X, y):
+def train_quadrants(X, y, X_new):
     model = mlp([2, 16, 16, 1], activation="relu", rng=0)
     model.fit(X, y, "bce_logits", Adam(lr=0.01), epochs=60, batch_size=16, rng=0)
 ''',
         loses=["train_test"],
+    ),
+    dict(
+        # Accurate every time, but no seed: two calls give different networks.
+        name="train_quadrants: no seeds (not reproducible)",
+        cell="train",
+        code='''\
+def train_quadrants(X, y, X_new):
+    model = mlp([2, 16, 16, 1], activation="relu")
+    model.fit(X, y, "bce_logits", Adam(lr=0.01), epochs=60, batch_size=16)
+    return model.predict(X_new)
+''',
+        loses=["train_test"],
+        says="fix every seed",
     ),
     # ---------------------------------------------------------------- written answer
     dict(
@@ -439,5 +547,118 @@ def train_quadrants(X, y):
         cell="curves",
         code="YOUR ANSWER HERE",
         loses=[],
+    ),
+]
+
+
+# Correct answers written in other styles: each must keep full marks.
+CORRECT_VARIANTS = [
+    dict(
+        name="mse and mse_grad with explicit sums and len of the flattened array",
+        cell="mse",
+        code='''\\
+def mse(pred, target):
+    d = (np.asarray(pred, dtype=float) - np.asarray(target, dtype=float)).ravel()
+    return np.sum(d * d) / len(d)
+
+
+def mse_grad(pred, target):
+    pred = np.asarray(pred, dtype=float)
+    target = np.asarray(target, dtype=float)
+    return 2 / np.size(pred) * (pred - target)
+''',
+    ),
+    dict(
+        name="bce with np.logaddexp and a hand-written stable sigmoid",
+        cell="bce",
+        code='''\\
+def bce_with_logits(z, y):
+    z = np.asarray(z, dtype=float)
+    y = np.asarray(y, dtype=float)
+    return np.mean(np.maximum(z, 0) - z * y + np.logaddexp(0.0, -np.abs(z)))
+
+
+def bce_with_logits_grad(z, y):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    s = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return (s - np.asarray(y, dtype=float)) / z.size
+''',
+    ),
+    dict(
+        name="chain_rule_gradients with numpy and a list result",
+        cell="chain",
+        code='''\\
+def chain_rule_gradients(x, w1, b, w2, y):
+    z = w1 * x + b
+    h = np.maximum(z, 0)
+    y_hat = w2 * h
+    dz = 2 * (y_hat - y) * w2 * np.where(z > 0, 1.0, 0.0)
+    return [dz * x, dz, 2 * (y_hat - y) * h]
+''',
+    ),
+    dict(
+        name="dense_backward with loops over the batch (outer products)",
+        cell="dense",
+        code='''\\
+def dense_backward(dY, X, W):
+    dW = np.zeros(W.shape)
+    db = np.zeros(W.shape[1])
+    for x_row, dy_row in zip(X, dY):
+        dW += np.outer(x_row, dy_row)
+        db += dy_row
+    return np.dot(dY, W.T), dW, db
+''',
+    ),
+    dict(
+        name="numerical_gradient over x.flat on a copy",
+        cell="numgrad",
+        code='''\\
+def numerical_gradient(f, x, eps=1e-6):
+    x = np.array(x, dtype=float)
+    grad = np.zeros(x.shape)
+    for i in range(x.size):
+        plus, minus = x.copy(), x.copy()
+        plus.flat[i] += eps
+        minus.flat[i] -= eps
+        grad.flat[i] = (f(plus) - f(minus)) / (2 * eps)
+    return grad
+''',
+    ),
+    dict(
+        name="sgd and momentum without conversion for arrays, list results",
+        cell="sgd",
+        code='''\\
+def sgd_step(w, g, lr):
+    return [w_i - lr * g_i for w_i, g_i in zip(np.ravel(w), np.ravel(g))]
+
+
+def momentum_step(w, g, velocity, lr, momentum=0.9):
+    v = momentum * np.array(velocity, dtype=float) + np.array(g, dtype=float)
+    new_w = np.array(w, dtype=float) - lr * v
+    return new_w, v
+''',
+    ),
+    dict(
+        name="adam_step in the order of the paper, with numpy floats for t",
+        cell="adam",
+        code='''\\
+def adam_step(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_m = beta1 * m + (1 - beta1) * g
+    new_v = beta2 * v + (1 - beta2) * np.square(g)
+    step = lr * (new_m / (1 - np.power(beta1, t))) / (np.sqrt(new_v / (1 - np.power(beta2, t)))
+                                                       + eps)
+    return w - step, new_m, new_v
+''',
+    ),
+    dict(
+        name="train_quadrants with tanh, SGD with momentum, a list of int labels",
+        cell="train",
+        code='''\\
+def train_quadrants(X, y, X_new):
+    model = mlp([2, 8, 8, 1], activation="tanh", rng=1)
+    model.fit(X, y, "bce_logits", SGD(lr=0.1, momentum=0.9), epochs=80, batch_size=8, rng=1)
+    return [int(label) for label in np.ravel(model.predict(X_new))]
+''',
     ),
 ]

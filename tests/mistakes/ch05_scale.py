@@ -195,68 +195,124 @@ def compute_optimal(flops):
 ''',
         loses=["compute_optimal_test"],
     ),
-    # ------------------------------------------------------------- Part 7: measure_matmul_gflops
+    # ------------------------------------------------------------- Part 7: matmul speed
     dict(
-        name="measure_matmul_gflops: MFLOP/s (divides by 1e6)",
+        name="gflops_from_times: MFLOP/s (divides by 1e6)",
         cell="measure_matmul_gflops",
         code='''\
-def measure_matmul_gflops(n, repeats=3):
-    A = np.random.default_rng(0).normal(size=(n, n))
-    B = np.random.default_rng(1).normal(size=(n, n))
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         A @ B
         times.append(time.perf_counter() - start)
+    return times
+
+
+def gflops_from_times(n, times):
     return 2 * n**3 / min(times) / 1e6
 ''',
         loses=["measure_matmul_gflops_test"],
     ),
     dict(
-        name="measure_matmul_gflops: n**3 operations (the additions forgotten)",
+        name="gflops_from_times: n**3 operations (the additions forgotten)",
         cell="measure_matmul_gflops",
         code='''\
-def measure_matmul_gflops(n, repeats=3):
-    A = np.random.default_rng(0).normal(size=(n, n))
-    B = np.random.default_rng(1).normal(size=(n, n))
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         A @ B
         times.append(time.perf_counter() - start)
+    return times
+
+
+def gflops_from_times(n, times):
     return n**3 / min(times) / 1e9
 ''',
         loses=["measure_matmul_gflops_test"],
     ),
     dict(
-        name="measure_matmul_gflops: mean time instead of the shortest",
+        name="gflops_from_times: mean time instead of the shortest",
         cell="measure_matmul_gflops",
         code='''\
-def measure_matmul_gflops(n, repeats=3):
-    A = np.random.default_rng(0).normal(size=(n, n))
-    B = np.random.default_rng(1).normal(size=(n, n))
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         A @ B
         times.append(time.perf_counter() - start)
+    return times
+
+
+def gflops_from_times(n, times):
     return 2 * n**3 / np.mean(times) / 1e9
 ''',
         loses=["measure_matmul_gflops_test"],
     ),
     dict(
-        # The visible scripted clock's last product took 0.75 s, not the shortest 0.25 s.
-        name="measure_matmul_gflops: keeps the last time instead of the shortest",
+        name="gflops_from_times: keeps the last time instead of the shortest",
         cell="measure_matmul_gflops",
         code='''\
-def measure_matmul_gflops(n, repeats=3):
-    A = np.random.default_rng(0).normal(size=(n, n))
-    B = np.random.default_rng(1).normal(size=(n, n))
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    times = []
     for _ in range(repeats):
         start = time.perf_counter()
         A @ B
-        elapsed = time.perf_counter() - start
-    return 2 * n**3 / elapsed / 1e9
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def gflops_from_times(n, times):
+    return 2 * n**3 / times[-1] / 1e9
+''',
+        loses=["measure_matmul_gflops_test"],
+    ),
+    dict(
+        # Passes the visible example; hidden: one time, and five times as an array.
+        name="gflops_from_times: the shortest of the first two times only (written for repeats=2)",
+        cell="measure_matmul_gflops",
+        code='''\
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        A @ B
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def gflops_from_times(n, times):
+    return 2 * n**3 / min(times[0], times[1]) / 1e9
+''',
+        loses=["measure_matmul_gflops_test"],
+        says="including 1",
+    ),
+    dict(
+        name="matmul_times: times all the products together (one number)",
+        cell="measure_matmul_gflops",
+        code='''\
+def matmul_times(n, repeats=3):
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(n, n)), rng.normal(size=(n, n))
+    start = time.perf_counter()
+    for _ in range(repeats):
+        A @ B
+    return time.perf_counter() - start
+
+
+def gflops_from_times(n, times):
+    return 2 * n**3 / min(times) / 1e9
 ''',
         loses=["measure_matmul_gflops_test"],
     ),
@@ -266,5 +322,117 @@ def measure_matmul_gflops(n, repeats=3):
         cell="emergence",
         code="YOUR ANSWER HERE",
         loses=[],
+    ),
+]
+
+MISTAKES += [
+    dict(
+        # Passes the visible checks (fp32 training: 16 is what the prompt says); hidden: the
+        # 16 bytes already include the 16-bit weights.
+        name="memory_gb: training as the weights' bytes plus 16 per parameter",
+        cell="memory_gb",
+        code='''\
+def memory_gb(n_params, dtype, training=False):
+    sizes = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
+    total = n_params * sizes[dtype]
+    if training:
+        total = n_params * 16 if dtype == "fp32" else total + n_params * 16
+    return total / 1e9
+''',
+        loses=["memory_gb_test"],
+    ),
+    dict(
+        # int(...) to be safe with huge numbers: right for billions, wrong for 3 int4 numbers.
+        name="memory_gb: rounds the bytes to a whole number",
+        cell="memory_gb",
+        code='''\
+def memory_gb(n_params, dtype, training=False):
+    sizes = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
+    per_param = 16 if training else sizes[dtype]
+    return int(n_params * per_param) / 1e9
+''',
+        loses=["memory_gb_test"],
+    ),
+]
+
+# Correct answers written in other styles: each must keep full marks.
+CORRECT_VARIANTS = [
+    dict(
+        name="mlp_parameters with numpy, a numpy int",
+        cell="mlp_parameters",
+        code='''\
+def mlp_parameters(layer_sizes):
+    sizes = np.asarray(layer_sizes)
+    return np.sum(sizes[:-1] * sizes[1:] + sizes[1:])
+''',
+    ),
+    dict(
+        name="transformer_parameters in floats",
+        cell="transformer_parameters",
+        code='''\
+def transformer_parameters(n_layers, d_model, vocab_size):
+    per_layer = 4.0 * d_model**2 + 8.0 * d_model**2
+    return per_layer * n_layers + float(vocab_size * d_model)
+''',
+    ),
+    dict(
+        name="memory_gb with if/elif and bits",
+        cell="memory_gb",
+        code='''\
+def memory_gb(n_params, dtype, training=False):
+    if training:
+        return 16 * n_params / 10**9
+    if dtype == "fp32":
+        bits = 32
+    elif dtype in ("fp16", "bf16"):
+        bits = 16
+    elif dtype == "int8":
+        bits = 8
+    else:
+        bits = 4
+    return n_params * bits / 8 / 10**9
+''',
+    ),
+    dict(
+        name="training_days in steps, seconds of a day written out",
+        cell="training_days",
+        code='''\
+def training_days(flops, peak_flops, utilisation):
+    achieved = peak_flops * utilisation
+    seconds = flops / achieved
+    hours = seconds / 3600
+    return hours / 24
+''',
+    ),
+    dict(
+        name="compute_optimal as a list of numpy floats",
+        cell="compute_optimal",
+        code='''\
+def compute_optimal(flops):
+    n = (flops / 120) ** 0.5
+    return [np.float64(n), np.float64(20 * n)]
+''',
+    ),
+    dict(
+        name="matmul speed with a numpy array of times and np.min",
+        cell="measure_matmul_gflops",
+        code='''\
+def matmul_times(n, repeats=3):
+    A = np.random.default_rng(1).random((n, n))
+    B = np.random.default_rng(2).random((n, n))
+    times = np.zeros(repeats)
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        C = A @ B
+        t1 = time.perf_counter()
+        times[i] = t1 - t0
+    return times
+
+
+def gflops_from_times(n, times):
+    shortest = np.min(times)
+    flops = 2 * n * n * n
+    return flops / shortest / 1e9
+''',
     ),
 ]

@@ -61,7 +61,7 @@ NOT_RUN = "NotRun"
 # can only change what it reports about the student's own functions.
 KERNEL_CALL = r"""
 def @FN@(request):
-    import base64, builtins as B, io, json, sys
+    import base64, builtins as B, inspect, io, json, sys, warnings
     (len, isinstance, str, type, callable, getattr, eval, exec, dict, object, BaseException,
      NameError, bool, int, float, list, tuple) = (
         B.len, B.isinstance, B.str, B.type, B.callable, B.getattr, B.eval, B.exec, B.dict,
@@ -88,7 +88,7 @@ def @FN@(request):
     try:
         sys.stdout = sys.stderr = sink
         if req["op"] == "lookup":
-            names = {}
+            names, signatures = {}, {}
             for name in req["names"]:
                 if name not in g:
                     names[name] = ["missing", None]
@@ -99,12 +99,26 @@ def @FN@(request):
                     module = str(getattr(inner, "__module__", None) or "")
                     names[name] = ["function", (module + "." + str(getattr(
                         inner, "__qualname__", "?"))) if module.startswith("nnlib") else None]
+                    try:
+                        params = []
+                        for p in inspect.signature(value).parameters.values():
+                            d = []
+                            if p.default is not p.empty:
+                                try:
+                                    d = ["plain", c["encode"](p.default)]
+                                except Exception:
+                                    d = ["other", type(p.default).__name__]
+                            params.append([p.name, int(p.kind), d])
+                        signatures[name] = params
+                    except Exception:
+                        pass
                     continue
                 try:
                     names[name] = ["value", c["encode"](value, what=name)]
                 except Exception:
                     names[name] = ["other", "an object of type " + type(value).__name__]
             out["names"] = names
+            out["signatures"] = signatures
         else:
             results, hits = [], set()
             try:
@@ -140,8 +154,17 @@ def @FN@(request):
 
                 if keys:
                     sys.setprofile(profile)
+                warned = out["warnings"] = []
                 for args, kwargs in batch:
-                    result = fn(*args, **kwargs)
+                    # warnings of the student's call go back to the test, which issues them again
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        try:
+                            result = fn(*args, **kwargs)
+                        finally:
+                            room = 20 - len(warned) if len(warned) < 20 else 0
+                            warned += [[str(getattr(w.category, "__name__", "Warning")),
+                                        str(w.message)[:1000]] for w in caught[:room]]
                     try:
                         results.append(c["encode"](result, what="the result of " + req["what"]))
                     except c["Unplain"] as err:
@@ -506,7 +529,8 @@ class GuardedExecute(Execute):
             for name, (kind, body) in payload.get("names", {}).items():
                 if kind == "function" and name in self.answer_keys and body:
                     self._event("answer key", cell, f"{name} is nnlib's {body}")
-            return {"op": "reply", "names": payload.get("names", {})}
+            return {"op": "reply", "names": payload.get("names", {}),
+                    "signatures": payload.get("signatures", {})}
         for dotted in payload.get("answer_key", [])[:5]:
             self._event("answer key", cell, f"{what} called nnlib's {dotted}")
         error = payload.get("error")

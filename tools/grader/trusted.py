@@ -164,10 +164,41 @@ class _Channel:
                 if new is not None:
                     _write_back(old, codec.decode(new))
         results = [codec.decode(r) for r in payload.get("results", [])]
+        _reissue(payload.get("warnings"), what)
         if payload.get("error"):
             ename, message = payload["error"]
             raise _student_error(ename, message)
         return results
+
+
+def _warning_class(name) -> type:
+    """The warning class called ``name``: a builtin or numpy's, else a new subclass of Warning."""
+    kind = _WARNINGS.get(name)
+    if kind is None:
+        try:
+            import numpy as np
+
+            kind = getattr(np.exceptions, name, None)
+        except AttributeError:
+            kind = None
+        if not (isinstance(kind, type) and issubclass(kind, Warning)):
+            kind = type(str(name)[:60] if str(name).isidentifier() else "Warning", (Warning,), {})
+    return kind
+
+
+def _reissue(warned, what: str) -> None:
+    """Issue here, in the test's process, the warnings the student's call raised in the kernel
+    (category name and message, plain data): ``warnings.simplefilter("error")`` in a test then
+    turns them into errors as it would in a notebook."""
+    if not isinstance(warned, list):
+        return
+    import warnings
+
+    for item in warned[:20]:
+        if isinstance(item, list) and len(item) == 2:
+            name, message = (str(x)[:1000] for x in item)
+            # located in the student's call, never in the test (whose lines must not show)
+            warnings.warn_explicit(message, _warning_class(name), f"<{what}>", 0)
 
 
 def _write_back(old, new) -> None:
@@ -190,6 +221,7 @@ def _write_back(old, new) -> None:
 
 _ERRORS = {name: obj for name, obj in vars(builtins).items()
            if isinstance(obj, type) and issubclass(obj, Exception)}
+_WARNINGS = {name: obj for name, obj in _ERRORS.items() if issubclass(obj, Warning)}
 
 
 def _student_error(ename: str, message: str) -> Exception:
@@ -203,10 +235,12 @@ def _student_error(ename: str, message: str) -> Exception:
 class StudentFunction:
     """A function of the student's notebook, called in the student's kernel."""
 
-    def __init__(self, channel: _Channel, name: str):
+    def __init__(self, channel: _Channel, name: str, signature=None):
         object.__setattr__(self, "_channel", channel)
         object.__setattr__(self, "_name", name)
         object.__setattr__(self, "__name__", name)
+        # the student's parameters (names and plain defaults), for messages that name them
+        object.__setattr__(self, "__signature__", signature)
 
     def __call__(self, *args, **kwargs):
         name = object.__getattribute__(self, "_name")
@@ -217,12 +251,47 @@ class StudentFunction:
         return f"<the student's {object.__getattribute__(self, '_name')}>"
 
 
+class _Default:
+    """A default value that is not plain data, shown by its type only."""
+
+    def __init__(self, kind: str):
+        self._kind = kind
+
+    def __repr__(self):
+        return f"<{self._kind}>"
+
+
+def _signature(data):
+    """An inspect.Signature from the plain data the kernel sent: [[name, kind, default], ...]
+    with default ``[]`` (none), ``["plain", text]`` or ``["other", type name]``; None if the
+    data is not a valid signature."""
+    import inspect
+
+    if not isinstance(data, list) or len(data) > 100:
+        return None
+    try:
+        params = []
+        for name, kind, default in data:
+            if not (isinstance(name, str) and name.isidentifier() and kind in range(5)):
+                return None
+            value = inspect.Parameter.empty
+            if default and default[0] == "plain":
+                value = codec.decode(str(default[1]))
+            elif default:
+                value = _Default(str(default[1])[:60])
+            params.append(inspect.Parameter(name, inspect._ParameterKind(kind), default=value))
+        return inspect.Signature(params)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 class StudentSide:
     """An object built in the student's kernel from instructor code (``student_side``)."""
 
     def __init__(self, channel: _Channel, expr: str):
         channel.counter += 1
         self._channel, self._expr, self._key = channel, expr, f"obj{channel.counter}"
+        self.__name__ = expr.split("(")[0].strip()
 
     def __call__(self, *args, **kwargs):
         return self._channel.call(["ref", self._key, self._expr], self._expr.split("(")[0],
@@ -304,6 +373,33 @@ def _kernel_name(channel: _Channel, function, namespace: dict):
     return None
 
 
+def _calls_student_code(function, ns: dict) -> bool:
+    """Whether ``function`` was defined by an instructor cell here and uses a global name that
+    only the student's notebook defines (``gradient_of`` calling ``numerical_gradient``): such a
+    helper runs in the kernel, next to the student's code and the data it passes along."""
+    import dis
+    import types
+
+    if not isinstance(function, types.FunctionType) or function.__globals__ is not ns:
+        return False
+    codes, names = [function.__code__], set()
+    while codes:
+        code = codes.pop()
+        names.update(i.argval for i in dis.get_instructions(code)
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return any(n not in ns and not hasattr(builtins, n) for n in names)
+
+
+def _own_signature(function):
+    import inspect
+
+    try:
+        return inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+
+
 def _loaded_names(tree: ast.AST) -> tuple[set[str], set[str]]:
     loads, stores = set(), set()
     for node in ast.walk(tree):
@@ -325,6 +421,7 @@ class Child:
         self.channel = _Channel(sock)
         self.ns: dict = {"__name__": "__main__", "__builtins__": builtins}
         self.proxied: dict[str, object] = {}
+        self.shadowed: dict[str, object] = {}  # instructor functions a proxy stands in for
         _install_helpers(self.channel)
 
     def serve(self) -> None:
@@ -343,6 +440,9 @@ class Child:
             if self.ns.get(key) is value:
                 del self.ns[key]
         self.proxied = {}
+        for key, value in self.shadowed.items():
+            self.ns[key] = value
+        self.shadowed = {}
         filename = f"<{name}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         out = io.StringIO()
@@ -369,14 +469,20 @@ class Child:
 
     def _bind_student_names(self, tree: ast.AST) -> None:
         loads, stores = _loaded_names(tree)
+        for name in sorted(loads - stores):  # a locked cell's helper that calls student code
+            function = self.ns.get(name)
+            if _calls_student_code(function, self.ns):
+                self.shadowed[name] = function
+                self.ns[name] = StudentFunction(self.channel, name, _own_signature(function))
         wanted = sorted(n for n in loads - stores
                         if n not in self.ns and not hasattr(builtins, n))
         if not wanted:
             return
         reply = self.channel.ask({"op": "lookup", "names": wanted})
+        signatures = reply.get("signatures") or {}
         for name, (kind, body) in reply.get("names", {}).items():
             if kind == "function":
-                value = StudentFunction(self.channel, name)
+                value = StudentFunction(self.channel, name, _signature(signatures.get(name)))
             elif kind == "value":
                 value = codec.decode(body)
             elif kind == "other":

@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass
 
 import pytest
+from conftest import require_sandbox
 from grading_course import (
     REPO,
     Course,
@@ -34,9 +35,8 @@ from grading_course import (
     with_cell,
 )
 
-from tools.grader import sandbox
-
-pytestmark = pytest.mark.slow
+# One xdist group with the other grading runs: they never compete with each other for the cores.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
 CELL_TIMEOUT = 10  # seconds, appended to each course's nbgrader_config.py
 LIMIT = 1800  # seconds for one grading run
@@ -69,12 +69,7 @@ def _handins(course: Course, aid: str) -> tuple[dict, dict[str, str]]:
 
 
 def _grade_both(folder, aid: str) -> Both:
-    try:
-        sandbox.check_available(61000 if os.getuid() == 0 else None)
-    except sandbox.SandboxUnavailable as err:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the grading sandbox cannot start here: {err}")
-        pytest.skip(f"the grading sandbox cannot start here: {err}")
+    require_sandbox(61000 if os.getuid() == 0 else None)
     config = f"c.Execute.timeout = {CELL_TIMEOUT}\n"
     stock = Course.create(folder / "stock", REPO / "solutions" / aid, aid, extra_config=config)
     trusted = Course.create(folder / "trusted", REPO / "solutions" / aid, aid,

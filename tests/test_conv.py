@@ -3,6 +3,7 @@ differences, errors that show the formula, a CNN in Sequential, and agreement wi
 
 import numpy as np
 import pytest
+from conftest import OPTIONAL
 
 from nnlib.conv import (
     AvgPool2D,
@@ -385,12 +386,16 @@ def test_backward_before_forward_and_wrong_dY_shape_are_errors():
         layer.backward(np.zeros((1, 2, 4, 4)))
 
 
+TORCH_OPTIONAL = OPTIONAL + ("torch is not installed (a benchmark-only extra, not in "
+                             "requirements.txt: pip install torch to run these agreement tests)")
+
+
 # --- agreement with PyTorch (only where torch is installed; it is not a requirement)
 
 
 @pytest.mark.parametrize("N, C, H, W, F, k, s, p", CONFIGS)
 def test_conv2d_forward_and_gradients_equal_pytorch(N, C, H, W, F, k, s, p):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_OPTIONAL)
     rng = np.random.default_rng(9)
     layer = Conv2D(C, F, k, stride=s, padding=p, rng=10)
     layer.b = rng.standard_normal(F)
@@ -413,7 +418,7 @@ def test_conv2d_forward_and_gradients_equal_pytorch(N, C, H, W, F, k, s, p):
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("size, stride, H", [(2, None, 8), (2, 1, 5), (3, 2, 7), (4, 4, 8)])
 def test_pooling_forward_and_gradients_equal_pytorch(kind, size, stride, H):
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason=TORCH_OPTIONAL)
     rng = np.random.default_rng(11)
     X = rng.standard_normal((2, 3, H, H))
     X[0, 0, :2, :2] = 1.0                                    # a tie: both pick the first

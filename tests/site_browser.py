@@ -205,7 +205,10 @@ RENDER_STATE_JS = """
       controls: root ? root.querySelectorAll(controls).length : 0,
       labels: root ? [...root.querySelectorAll('.widget-label')].map(l => l.textContent) : [],
       images: images.map(img => img.complete && img.naturalWidth > 0),
-      live_views: root ? root.querySelectorAll('.nnlib-live[data-state="ok"]').length : 0,
+      // a view that drew (state "ok", or a trainer's "training" / "trained" / "diverged"),
+      // not one that shows a problem
+      live_views: root ? root.querySelectorAll(
+        '.nnlib-live[data-state]:not([data-state="problem"])').length : 0,
     };
   });
 }

@@ -1,14 +1,22 @@
-"""Tests of nnlib.attention: causal mask, attention weights, scaled dot-product attention."""
+"""Tests of nnlib.attention: causal mask, attention weights, scaled dot-product attention, and
+the layers Embedding, LayerNorm, SelfAttention, TransformerBlock (gradient checks, PyTorch)."""
 
 import numpy as np
 import pytest
+from conftest import OPTIONAL
 
 from nnlib.attention import (
+    Embedding,
+    LayerNorm,
+    SelfAttention,
+    TransformerBlock,
     attention_weights,
     causal_mask,
     masked_softmax,
     scaled_dot_product_attention,
 )
+from nnlib.gradcheck import check_gradients
+from nnlib.layers import Dense
 
 # The chapter's 3-token example: one head, d = 2.
 Q3 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -84,11 +92,7 @@ def test_attention_errors_say_what_shapes_were_expected():
 
 # --- layers: Embedding, LayerNorm, SelfAttention, TransformerBlock --------------------------
 
-from conftest import OPTIONAL  # noqa: E402
 
-from nnlib.attention import Embedding, LayerNorm, SelfAttention, TransformerBlock  # noqa: E402
-from nnlib.gradcheck import check_gradients  # noqa: E402
-from nnlib.layers import Dense  # noqa: E402
 
 TORCH_OPTIONAL = OPTIONAL + ("torch is not installed (a benchmark-only extra, not in "
                              "requirements.txt: pip install torch==2.13.0 to run these "

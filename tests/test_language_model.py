@@ -4,12 +4,19 @@ import numpy as np
 import pytest
 
 from nnlib.activations import softmax
+from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.language_model import (
+    CORPUS_SOURCE,
+    TransformerLM,
     generate,
+    load_corpus,
     next_token_probabilities,
     perplexity,
     perplexity_from_loss,
+    train_language_model,
 )
+from nnlib.scale import transformer_parameters
+from nnlib.tokens import CharTokenizer
 
 
 class BigramTable:
@@ -102,15 +109,6 @@ def test_generate_errors_teach():
 
 # --- the transformer language model ----------------------------------------------------------
 
-from nnlib.gradcheck import numerical_gradient, relative_error  # noqa: E402
-from nnlib.language_model import (  # noqa: E402
-    CORPUS_SOURCE,
-    TransformerLM,
-    load_corpus,
-    train_language_model,
-)
-from nnlib.scale import transformer_parameters  # noqa: E402
-from nnlib.tokens import CharTokenizer  # noqa: E402
 
 
 @pytest.mark.parametrize("vocab, d, heads, layers, context, d_ff", [

@@ -61,7 +61,7 @@ except ImportError:  # optional
 
 CLOCK = time.process_time if ARGS.clock == "cpu" else time.perf_counter
 ROUNDS = 7 if ARGS.quick else 21
-# The configuration the chapter trains (kept in step with /book/07_language_model.md).
+# The configuration the chapter trains (book/07_language_model.md): keep the two in step.
 CHAPTER = dict(d_model=48, n_heads=4, n_layers=2, context=32, batch_size=16, lr=5e-3)
 
 

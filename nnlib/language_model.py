@@ -204,6 +204,7 @@ class TransformerLM(Layer):
             x = block.forward(x)
         h = self.ln_f.forward(x)
         self._cache = h
+        self._dlogits = None  # a new forward pass: the last loss's gradient no longer applies
         return h @ self.out.value
 
     def backward(self, dlogits: np.ndarray | None = None) -> None:
@@ -211,7 +212,12 @@ class TransformerLM(Layer):
         last ``loss``. Returns None (the input is integer ids)."""
         h = self._cached(self._cache)
         if dlogits is None:
-            dlogits = self._cached(self._dlogits)
+            if self._dlogits is None:
+                raise RuntimeError(
+                    "TransformerLM.backward() without dlogits back-propagates the last loss, "
+                    "and there is none for the last forward pass. Hint: call "
+                    "model.loss(ids, targets) first, or pass the gradient of the logits.")
+            dlogits = self._dlogits
         dlogits = np.asarray(dlogits, dtype=np.float64)
         expected = h.shape[:2] + (self.vocab_size,)
         if dlogits.shape != expected:
@@ -240,7 +246,7 @@ class TransformerLM(Layer):
             raise ValueError(f"TransformerLM.loss expected integer targets of the shape of ids "
                              f"{logits.shape[:2]}, got shape {targets.shape} (dtype "
                              f"{targets.dtype}). Hint: targets are the ids shifted by one: "
-                             "ids = window[:-1], targets = window[1:].")
+                             "ids = windows[:, :-1], targets = windows[:, 1:].")
         if targets.min() < 0 or targets.max() >= self.vocab_size:
             raise ValueError(f"TransformerLM.loss expected targets from 0 to "
                              f"{self.vocab_size - 1}, got values from {targets.min()} to "

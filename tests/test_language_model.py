@@ -194,6 +194,10 @@ def test_model_errors_teach():
         model.loss(np.array([[1, 2]]), np.array([[2, 3, 4]]))
     with pytest.raises(ValueError, match="n_heads to divide d_model"):
         TransformerLM(5, 6, 4, 1, context=3)
+    model.loss(np.array([[1, 2]]), np.array([[2, 3]]))
+    model.forward(np.array([[4, 4]]))  # a new forward pass: the loss's gradient is stale
+    with pytest.raises(RuntimeError, match="call model.loss"):
+        model.backward()
 
 
 def test_generate_with_a_transformer_is_deterministic_at_temperature_zero():

@@ -18,8 +18,8 @@ The functions here compute the forward pass only (the chapter builds them up on 
 example). The layers below add the backward pass, each next to its forward pass:
 
 - ``Embedding(vocab_size, d_model)``: a lookup table, ids (B, T) -> vectors (B, T, C);
-- ``LayerNorm(d)``: each token's C numbers rescaled to mean 0 and variance 1, then ``gamma * x
-  + beta``;
+- ``LayerNorm(d)``: each token's C numbers rescaled to mean 0 and variance 1, then scaled
+  and shifted, ``gamma * x + beta``;
 - ``SelfAttention(d_model, n_heads)``: queries, keys and values from the same tokens, several
   heads side by side, then an output matrix;
 - ``TransformerBlock(d_model, n_heads)``: ``x + attention(LayerNorm(x))``, then ``x +
@@ -364,7 +364,9 @@ class SelfAttention(Layer):
         return Z @ p["W_o"].value + p["b_o"].value
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        """Gradients of the 8 parameters; return dX, shape (B, T, C). Backwards step by step::
+        """Gradients of the 8 parameters; return dX, shape (B, T, C).
+
+        The forward pass, backwards, step by step::
 
             dZ = dY @ W_o^T                    dW_o = Z^T dY,  db_o = sum of dY
             dA = dZ @ V^T,  dV = A^T @ dZ      (per head)

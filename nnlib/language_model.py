@@ -170,9 +170,23 @@ class TransformerLM(Layer):
         self.d_ff = self.blocks[0].d_ff
         self.ln_f = LayerNorm(self.d_model)
         W = rng.standard_normal((self.d_model, self.vocab_size)) * 0.02
-        self.out = Parameter("W_out", W, np.zeros_like(W))
+        self._W_out = Parameter("W_out", W, np.zeros_like(W))  # self.W_out, self.dW_out
         self._cache: tuple | None = None
         self._dlogits: np.ndarray | None = None
+
+    @property
+    def W_out(self) -> np.ndarray:
+        """Output weights, shape (d_model, vocab_size): column i scores token i."""
+        return self._W_out.value
+
+    @property
+    def dW_out(self) -> np.ndarray:
+        """Gradient of the loss with respect to W_out from the last backward."""
+        return self._W_out.grad
+
+    def sublayers(self) -> list[Layer]:
+        """The layers the model is made of, in the order of the forward pass."""
+        return [self.tok_emb, self.pos_emb, *self.blocks, self.ln_f]
 
     @property
     def config(self) -> dict[str, int]:
@@ -205,7 +219,7 @@ class TransformerLM(Layer):
         h = self.ln_f.forward(x)
         self._cache = h
         self._dlogits = None  # a new forward pass: the last loss's gradient no longer applies
-        return h @ self.out.value
+        return h @ self.W_out
 
     def backward(self, dlogits: np.ndarray | None = None) -> None:
         """Gradients of every parameter from dlogits (B, T, vocab_size), or, if None, from the
@@ -224,8 +238,8 @@ class TransformerLM(Layer):
             raise ValueError(f"TransformerLM.backward expected dlogits with the shape of the "
                              f"logits {expected}, got shape {dlogits.shape}")
         C = self.d_model
-        self.out.grad = h.reshape(-1, C).T @ dlogits.reshape(-1, self.vocab_size)
-        dx = self.ln_f.backward(dlogits @ self.out.value.T)
+        self._W_out.grad = h.reshape(-1, C).T @ dlogits.reshape(-1, self.vocab_size)
+        dx = self.ln_f.backward(dlogits @ self.W_out.T)
         for block in reversed(self.blocks):
             dx = block.backward(dx)
         self.tok_emb.backward(dx)
@@ -261,11 +275,13 @@ class TransformerLM(Layer):
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         """(name, parameter) pairs, e.g. ``("blocks.0.attn.W_q", ...)``, in a fixed order."""
-        named = [("tok_emb.W", self.tok_emb.weight), ("pos_emb.W", self.pos_emb.weight)]
+        named = [(f"{prefix}.{p.name}", p) for prefix, layer in (("tok_emb", self.tok_emb),
+                                                                 ("pos_emb", self.pos_emb))
+                 for p in layer.parameters()]
         for i, block in enumerate(self.blocks):
             named += [(f"blocks.{i}.{name}", p) for name, p in block.named_parameters()]
-        named += [("ln_f.gamma", self.ln_f.gamma_param), ("ln_f.beta", self.ln_f.beta_param),
-                  ("W_out", self.out)]
+        named += [(f"ln_f.{p.name}", p) for p in self.ln_f.parameters()]
+        named.append(("W_out", self._W_out))
         return named
 
     def parameters(self) -> list[Parameter]:

@@ -121,6 +121,9 @@ def test_parameter_count_equals_chapter_5_formula_exactly(vocab, d, heads, layer
     model = TransformerLM(vocab, d, heads, layers, context, d_ff=d_ff, rng=0)
     counted = sum(p.size for p in model.parameters())
     assert model.n_parameters() == counted
+    params = model.parameters()
+    assert params[:-1] == [p for layer in model.sublayers() for p in layer.parameters()]
+    assert params[-1].value is model.W_out and params[-1].grad is model.dW_out
     formula = transformer_parameters(layers, d, vocab, d_ff, n_positions=context,
                                      tied_embeddings=False)
     assert counted == formula, (f"the model has {counted} parameters, chapter 5's formula "

@@ -136,7 +136,8 @@ def test_dense_backward_without_input_grad_returns_none_but_stores_grads():
     layer = Dense(3, 2, rng=0)
     X = np.arange(6.0).reshape(2, 3)
     layer.forward(X)
-    assert layer.backward(np.ones((2, 2)), input_grad=False) is None
+    layer.needs_input_grad = False
+    assert layer.backward(np.ones((2, 2))) is None
     np.testing.assert_allclose(layer.dW, X.T @ np.ones((2, 2)))
 
 

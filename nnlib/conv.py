@@ -179,8 +179,8 @@ class Conv2D(Layer):
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
         fan_in = self.in_channels * self.kernel_size ** 2
         W = (as_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(self.dtype)
-        self._W = Parameter.zero_grad("W", W)    # the Parameter named "W": self.W, self.dW
-        self._b = Parameter.zero_grad("b", np.zeros(self.out_channels, dtype=self.dtype))
+        self._W = Parameter.new("W", W)    # the Parameter named "W": self.W, self.dW
+        self._b = Parameter.new("b", np.zeros(self.out_channels, dtype=self.dtype))
         self._cols: np.ndarray | None = None    # the windows of the padded input, one per row
         self._Xp_shape: tuple[int, ...] = ()
 

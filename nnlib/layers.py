@@ -104,7 +104,7 @@ class Parameter:
     grad: np.ndarray
 
     @classmethod
-    def zero_grad(cls, name: str, value: np.ndarray) -> Parameter:
+    def new(cls, name: str, value: np.ndarray) -> Parameter:
         """A parameter whose gradient starts as zeros of the value's shape and dtype."""
         return cls(name, value, np.zeros_like(value))
 
@@ -216,8 +216,8 @@ class Dense(Layer):
         self.init = one_of(init, INITS, "init", "Dense")
         self.dtype = float_dtype(dtype, "Dense")
         W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng), self.dtype)
-        self._W = Parameter.zero_grad("W", W)
-        self._b = Parameter.zero_grad("b", np.zeros(self.n_out, dtype=self.dtype))
+        self._W = Parameter.new("W", W)
+        self._b = Parameter.new("b", np.zeros(self.n_out, dtype=self.dtype))
         self._X: np.ndarray | None = None
 
     # W and b are the arrays inside the Parameter objects, so that an optimiser updating the

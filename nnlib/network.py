@@ -298,10 +298,7 @@ class Sequential(Layer):
         batch_size = positive_int(batch_size, "batch_size", "Sequential.fit")
         check_optimizer(optimizer, "Sequential.fit")
         loss = losses.get_loss(loss)
-        if validation_data is not None:
-            check_pair(validation_data, "Sequential.fit")
-            X_val = self._checked_X(validation_data[0], "fit (validation_data)")
-            y_val = np.asarray(validation_data[1])
+        validation = self._checked_validation(validation_data)
         gen = as_rng(rng)
         labels = _looks_like_labels(y)
         history = History()
@@ -315,8 +312,8 @@ class Sequential(Layer):
                 message = f"epoch {epoch}/{epochs}: loss {mean_loss:.4f}"
                 if labels:
                     message += f", accuracy {accuracy:.3f}"
-                if validation_data is not None:
-                    val_loss, val_acc = self.evaluate(X_val, y_val, loss)
+                if validation is not None:
+                    val_loss, val_acc = self.evaluate(*validation, loss)
                     history.val_loss.append(val_loss)
                     history.val_accuracy.append(val_acc)
                     message += f", val_loss {val_loss:.4f}, val_accuracy {val_acc:.3f}"
@@ -327,6 +324,14 @@ class Sequential(Layer):
                 if verbose:
                     print(message)
         return history
+
+    def _checked_validation(self, validation_data) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(X_val, y_val)`` checked as ``fit`` needs it, or None when there is none."""
+        if validation_data is None:
+            return None
+        check_pair(validation_data, "Sequential.fit")
+        return (self._checked_X(validation_data[0], "fit (validation_data)"),
+                np.asarray(validation_data[1]))
 
     def _epoch(self, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, loss,
                optimizer, labels: bool) -> tuple[float, float]:

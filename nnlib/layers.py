@@ -216,7 +216,7 @@ class Dense(Layer):
         self.init = one_of(init, INITS, "init", "Dense")
         self.dtype = float_dtype(dtype, "Dense")
         W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng), self.dtype)
-        self._W = Parameter.new("W", W)
+        self._W = Parameter.new("W", W)    # the Parameter named "W": self.W, self.dW
         self._b = Parameter.new("b", np.zeros(self.n_out, dtype=self.dtype))
         self._X: np.ndarray | None = None
 

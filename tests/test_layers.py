@@ -372,14 +372,27 @@ def test_every_layer_has_train_and_eval(name):
     assert layer.train() is layer and layer.training
 
 
+def _layer_tree(layer):
+    """The layer and, recursively, the layers it is made of (``sublayers()``)."""
+    yield layer
+    for sub in layer.sublayers():
+        yield from _layer_tree(sub)
+
+
 @pytest.mark.parametrize("name", sorted(EVERY_LAYER))
 def test_every_parameter_is_named_as_its_array_and_its_gradient(name):
-    layer, X = EVERY_LAYER[name][0](), EVERY_LAYER[name][1]
-    if name == "Sequential":
-        layer = layer.layers[0]
-    layer.backward(np.ones_like(layer.forward(X)))
-    for p in layer.parameters():
-        assert isinstance(p, Parameter)
-        assert getattr(layer, p.name) is p.value        # layer.W is the W Parameter's value
-        assert getattr(layer, "d" + p.name) is p.grad   # layer.dW is its gradient
-    assert not hasattr(layer, "weight") and not hasattr(layer, "bias")
+    make, X = EVERY_LAYER[name]
+    top = make()
+    top.backward(np.ones_like(top.forward(X)))
+    owned = []
+    for layer in _layer_tree(top):
+        inner = {id(p) for sub in layer.sublayers() for p in sub.parameters()}
+        for p in layer.parameters():
+            if id(p) in inner:
+                continue  # a sublayer's parameter: checked on that sublayer
+            owned.append(p)
+            assert isinstance(p, Parameter)
+            assert getattr(layer, p.name) is p.value        # layer.W is the W Parameter's value
+            assert getattr(layer, "d" + p.name) is p.grad   # layer.dW is its gradient
+        assert not hasattr(layer, "weight") and not hasattr(layer, "bias")
+    assert sorted(map(id, owned)) == sorted(map(id, top.parameters()))  # each one, once

@@ -258,3 +258,41 @@ def check_pair(value: Any, who: str) -> None:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise ValueError(f"{who} expected validation_data=(X_val, y_val), got "
                          f"{type(value).__name__}")
+
+
+def neuron_inputs(x: Any, w: Any, b: Any, who: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return x, w, b as finite float arrays: x (d,) or (n, d), w (d,), b a number; or raise."""
+    x, w, b = as_float_array(x, "x", who), as_float_array(w, "w", who), as_float_array(b, "b", who)
+    if w.ndim != 1:
+        raise ValueError(f"{who} expected w with shape (d,), got shape {w.shape}")
+    if b.ndim != 0:
+        raise ValueError(f"{who} expected b to be a single number, got shape {b.shape}")
+    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
+        raise ValueError(
+            f"{who} expected x with shape ({w.shape[0]},) or (n, {w.shape[0]}) to match "
+            f"w of shape {w.shape}, got shape {x.shape}"
+        )
+    for name, value in (("x", x), ("w", w), ("b", b)):
+        check_finite(value, name, who)
+    return x, w, b
+
+
+def count_of_at_least_one(value: Any, name: str, who: str) -> int:
+    """Return ``value`` as an int; ``TypeError`` if it is not an int, ``ValueError`` if < 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{who} expected {name} to be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{who} expected {name} >= 1, got {value}")
+    return int(value)
+
+
+def binary_labels(y: Any, n: int, who: str) -> np.ndarray:
+    """Return ``y`` as a float array of n labels 0 or 1, or raise saying what is wrong."""
+    y = as_float_array(y, "y", who)
+    if y.shape != (n,):
+        raise ValueError(f"{who} expected y with shape ({n},) (one label per row of X), "
+                         f"got shape {y.shape}")
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"{who} expected labels 0 or 1, got values {np.unique(y)}. "
+                         "Hint: for labels -1/1 use (y + 1) // 2.")
+    return y

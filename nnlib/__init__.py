@@ -1,35 +1,45 @@
 """nnlib: the small numpy neural-network library of the course book.
 
-Every chapter and exercise set imports it. The source is meant to be read: each module is
-short, vectorised with numpy, and keeps each forward computation next to its backward one.
+nnlib has two parts. The **core** is the maths a learner reads next to the chapters: each
+module is short, vectorised with numpy, and keeps each forward computation next to its
+backward one. The **book support** draws, generates data and checks exercises; it is used by
+the chapters and the exercise sets, not read for the maths.
 
-Modules
--------
+Core (re-exported here: ``nnlib.Dense``, ``nnlib.Sequential``, ``nnlib.relu`` ...)
+----------------------------------------------------------------------------------
 neuron       weighted_sum, Perceptron (chapter 1)
-activations  step, relu, sigmoid, tanh, gelu, silu, softmax ... and their derivatives
-layers       Dense and activation layers, Dropout
+activations  step, relu, sigmoid, tanh, gelu, silu, softmax ... and their derivatives (chapter 3)
+layers       Parameter, Layer, Dense, the activation layers, Dropout (chapter 2)
 conv         Conv2D, MaxPool2D, AvgPool2D, Flatten: layers for images (chapter 6)
+losses       mse, binary and categorical cross-entropy, with gradients (chapter 4)
+network      Sequential, fit, count_parameters, mlp (chapters 2 and 4)
+optim        SGD, Adam (chapter 4)
+gradcheck    numerical_gradient, check_gradients (chapter 4)
 tokens       CharTokenizer, byte-pair encoding (train_bpe, BPETokenizer): text to ids (chapter 7)
 attention    causal_mask, scaled_dot_product_attention; Embedding, LayerNorm, SelfAttention,
              TransformerBlock: the layers of a transformer (chapter 7)
 language_model  TransformerLM, train_language_model, generate, next_token_probabilities,
              perplexity, load_corpus (the book's own prose): a tiny language model (chapter 7)
-losses       mse, binary and categorical cross-entropy, with gradients
-network      Sequential, count_parameters
-optim        SGD, Adam
-gradcheck    numerical_gradient, check_gradients
+
+Book support (used as modules: ``nnlib.data.moons``, ``nnlib.plots.plot_history``)
+----------------------------------------------------------------------------------
 data         small synthetic data sets, generated locally; the handwritten digits, shipped
-scale        parameter, memory and compute arithmetic for large models
+scale        parameter, memory and compute arithmetic for large models (chapter 5)
 plots        matplotlib helpers (loaded on first use: needs matplotlib)
-widgets      ipywidgets builders (loaded on first use: needs ipywidgets)
+widgets      the live widgets of the website and JupyterLab (loaded on first use)
 checks       the exercises' self-checks with teaching messages
+
+One convention for names, in every layer (``nnlib.layers`` explains it): an array is named as
+in the book's formulas (``layer.W``, ``layer.b``), its gradient ``d`` + that name
+(``layer.dW``), and both are the ``.value`` and ``.grad`` of a ``Parameter`` of that
+``.name``; ``parameters()`` returns the Parameter objects; every layer has ``forward(X)``,
+``backward(dY)`` returning dX, ``train()`` and ``eval()``. The private ``nnlib._utils`` holds
+the argument checks, so that the core reads as its formulas.
 """
 
 import importlib
 
-from nnlib import checks
-
-# --- neuron, activations, losses, gradcheck ---
+# --- core: neuron, activations, losses, gradcheck ---
 from nnlib import activations, gradcheck, losses, neuron
 from nnlib.activations import (
     ACTIVATIONS,
@@ -72,7 +82,7 @@ from nnlib.losses import (
 )
 from nnlib.neuron import Perceptron, weighted_sum
 
-# --- layers, network, optim ---
+# --- core: layers, network, optim ---
 from nnlib import layers, network, optim
 from nnlib.layers import (
     GELU,
@@ -92,7 +102,7 @@ from nnlib.layers import (
 from nnlib.network import History, Sequential, count_parameters, mlp
 from nnlib.optim import SGD, Adam, adam_step, sgd_step
 
-# --- convolution (chapter 6) ---
+# --- core: convolution (chapter 6) ---
 from nnlib import conv
 from nnlib.conv import (
     AvgPool2D,
@@ -106,7 +116,7 @@ from nnlib.conv import (
     max_pool2d,
 )
 
-# --- language models (chapter 7) ---
+# --- core: language models (chapter 7) ---
 from nnlib import attention, language_model, tokens
 from nnlib.attention import (
     Embedding,
@@ -137,36 +147,8 @@ from nnlib.tokens import (
     train_bpe,
 )
 
-# --- data, scale ---
-from nnlib import data, scale
-from nnlib.data import (
-    DIGITS_SOURCE,
-    RAINBOW_NAMES,
-    RAINBOW_RGB,
-    SPAM_FEATURES,
-    circles,
-    load_digits,
-    logic_gate,
-    moons,
-    quadrants,
-    rainbow_colors,
-    spam_emails,
-    spirals,
-    train_val_split,
-)
-from nnlib.scale import (
-    BYTES_PER_PARAM,
-    PUBLISHED_MODELS,
-    PublishedModel,
-    compute_optimal_tokens,
-    inference_flops_per_token,
-    memory_breakdown,
-    memory_bytes,
-    mlp_parameters,
-    training_flops,
-    training_seconds,
-    transformer_parameters,
-)
+# --- book support: as modules only (plots and widgets load on first use, below) ---
+from nnlib import checks, data, scale
 
 __version__ = "0.1.0"
 

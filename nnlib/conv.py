@@ -43,13 +43,21 @@ Example: a hand-set vertical-edge kernel on one 4x4 image::
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from nnlib._utils import as_float_array, as_rng
-from nnlib.layers import Layer, Parameter, _check_grad_shape
+from nnlib._utils import (
+    array_of_shape,
+    as_float_array,
+    as_rng,
+    check_batch,
+    check_grad_shape,
+    check_images,
+    check_square_kernels,
+    float_dtype,
+    int_at_least,
+)
+from nnlib.layers import Layer, Parameter
 
 __all__ = [
     "conv_output_size",
@@ -64,14 +72,7 @@ __all__ = [
 ]
 
 
-# ----------------------------------------------------------------------------- checks
-
-def _check_int(value: object, name: str, who: str, minimum: int) -> int:
-    """Return ``value`` as an int, or raise if it is not a whole number >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{who} expected {name} to be an int >= {minimum}, got {value!r}")
-    return int(value)
-
+# ----------------------------------------------------------------------------- sizes
 
 def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0,
                      who: str = "conv_output_size", axis: str = "size") -> int:
@@ -84,10 +85,10 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0
     Raises ValueError, showing the formula with the numbers, when the kernel is larger than
     the padded input or when the result is not a whole number.
     """
-    n = _check_int(n, "the input size", who, 1)
-    k = _check_int(kernel_size, "kernel_size", who, 1)
-    s = _check_int(stride, "stride", who, 1)
-    p = _check_int(padding, "padding", who, 0)
+    n = int_at_least(n, "the input size", who, 1)
+    k = int_at_least(kernel_size, "kernel_size", who, 1)
+    s = int_at_least(stride, "stride", who, 1)
+    p = int_at_least(padding, "padding", who, 0)
     formula = f"(n + 2*padding - kernel_size) / stride + 1 = ({n} + 2*{p} - {k}) / {s} + 1"
     if k > n + 2 * p:
         raise ValueError(
@@ -99,21 +100,6 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0
             f"number, so the last windows would not fit. Hint: choose stride and padding so "
             f"that stride divides n + 2*padding - kernel_size = {n + 2 * p - k}.")
     return (n + 2 * p - k) // s + 1
-
-
-def _check_images(X: object, who: str, channels: int | None = None) -> np.ndarray:
-    """Return X as a float array of shape (N, C, H, W), or raise a ValueError that says why."""
-    X = as_float_array(X, "X", who)
-    if X.ndim != 4:
-        hint = (" Hint: a batch of flat 8x8 images of shape (n, 64) becomes "
-                "X.reshape(-1, 1, 8, 8); one image of shape (H, W) becomes "
-                "image[None, None]." if X.ndim in (2, 3) else "")
-        raise ValueError(f"{who} expected X with 4 dimensions (batch, channels, height, width), "
-                         f"got shape {X.shape}.{hint}")
-    if channels is not None and X.shape[1] != channels:
-        raise ValueError(f"{who} expected X with {channels} channel(s) on axis 1 of "
-                         f"(batch, channels, height, width), got shape {X.shape}")
-    return X
 
 
 def _windows(X: np.ndarray, size: int, stride: int) -> np.ndarray:
@@ -153,9 +139,9 @@ def conv2d_parameters(in_channels: int, out_channels: int, kernel_size: int) -> 
     It does not depend on the image size: the same kernels slide over every position (weight
     sharing). ``conv2d_parameters(1, 8, 3) == 8*1*3*3 + 8 == 80``.
     """
-    c_in = _check_int(in_channels, "in_channels", "conv2d_parameters", 1)
-    c_out = _check_int(out_channels, "out_channels", "conv2d_parameters", 1)
-    k = _check_int(kernel_size, "kernel_size", "conv2d_parameters", 1)
+    c_in = int_at_least(in_channels, "in_channels", "conv2d_parameters", 1)
+    c_out = int_at_least(out_channels, "out_channels", "conv2d_parameters", 1)
+    k = int_at_least(kernel_size, "kernel_size", "conv2d_parameters", 1)
     return c_out * c_in * k * k + c_out
 
 
@@ -184,57 +170,50 @@ class Conv2D(Layer):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1,
                  padding: int = 0, rng: None | int | np.random.Generator = None,
                  dtype: type | np.dtype = np.float64) -> None:
-        self.in_channels = _check_int(in_channels, "in_channels", "Conv2D", 1)
-        self.out_channels = _check_int(out_channels, "out_channels", "Conv2D", 1)
-        self.kernel_size = _check_int(kernel_size, "kernel_size", "Conv2D", 1)
-        self.stride = _check_int(stride, "stride", "Conv2D", 1)
-        self.padding = _check_int(padding, "padding", "Conv2D", 0)
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"Conv2D expected dtype float32 or float64, got {self.dtype}")
+        self.in_channels = int_at_least(in_channels, "in_channels", "Conv2D", 1)
+        self.out_channels = int_at_least(out_channels, "out_channels", "Conv2D", 1)
+        self.kernel_size = int_at_least(kernel_size, "kernel_size", "Conv2D", 1)
+        self.stride = int_at_least(stride, "stride", "Conv2D", 1)
+        self.padding = int_at_least(padding, "padding", "Conv2D", 0)
+        self.dtype = float_dtype(dtype, "Conv2D")
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
         fan_in = self.in_channels * self.kernel_size ** 2
         W = (as_rng(rng).standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(self.dtype)
-        self.weight = Parameter("W", W, np.zeros_like(W))
-        b = np.zeros(self.out_channels, dtype=self.dtype)
-        self.bias = Parameter("b", b, np.zeros_like(b))
+        self._W = Parameter.new("W", W)    # the Parameter named "W": self.W, self.dW
+        self._b = Parameter.new("b", np.zeros(self.out_channels, dtype=self.dtype))
         self._cols: np.ndarray | None = None    # the windows of the padded input, one per row
         self._Xp_shape: tuple[int, ...] = ()
 
     @property
     def W(self) -> np.ndarray:
         """Kernels, shape (out_channels, in_channels, k, k): W[o] is the kernel of channel o."""
-        return self.weight.value
+        return self._W.value
 
     @W.setter
     def W(self, value: np.ndarray) -> None:
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
-        self.weight.value = self._checked(value, shape, "W (out_channels, in_channels, k, k)")
+        self._W.value = array_of_shape(value, shape, self.dtype,
+                                       "W (out_channels, in_channels, k, k)", "Conv2D")
 
     @property
     def b(self) -> np.ndarray:
         """Biases, shape (out_channels,): one per kernel."""
-        return self.bias.value
+        return self._b.value
 
     @b.setter
     def b(self, value: np.ndarray) -> None:
-        self.bias.value = self._checked(value, (self.out_channels,), "b (out_channels,)")
+        self._b.value = array_of_shape(value, (self.out_channels,), self.dtype,
+                                       "b (out_channels,)", "Conv2D")
 
     @property
     def dW(self) -> np.ndarray:
         """Gradient of the loss with respect to W from the last backward, shape of W."""
-        return self.weight.grad
+        return self._W.grad
 
     @property
     def db(self) -> np.ndarray:
         """Gradient of the loss with respect to b from the last backward, shape (out_channels,)."""
-        return self.bias.grad
-
-    def _checked(self, value: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
-        arr = np.array(as_float_array(value, name, "Conv2D"), dtype=self.dtype)  # own copy
-        if arr.shape != shape:
-            raise ValueError(f"Conv2D expected {name} with shape {shape}, got shape {arr.shape}")
-        return arr
+        return self._b.grad
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
         """Output shape (N, out_channels, Ho, Wo) for an input of shape (N, in_channels, H, W)."""
@@ -248,7 +227,7 @@ class Conv2D(Layer):
 
         ``Y[n, o, i, j] = sum over c, u, v of window[n, c, i, j, u, v] * W[o, c, u, v] + b[o]``.
         """
-        X = np.asarray(_check_images(X, "Conv2D", self.in_channels), dtype=self.dtype)
+        X = np.asarray(check_images(X, "Conv2D", self.in_channels), dtype=self.dtype)
         N, _, Ho, Wo = self.output_shape(X.shape)  # a ValueError with the formula if it misfits
         Xp = _pad(X, self.padding)
         win = _windows(Xp, self.kernel_size, self.stride)          # (N, C, Ho, Wo, k, k), a view
@@ -258,26 +237,26 @@ class Conv2D(Layer):
         self._cols, self._Xp_shape = cols, Xp.shape
         return Y.reshape(N, Ho, Wo, self.out_channels).transpose(0, 3, 1, 2)
 
-    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dY: np.ndarray) -> np.ndarray | None:
         """Store ``dW``, ``db``; return dX, shape (N, in_channels, H, W), for dY (N, O, Ho, Wo).
 
         Each output number used one window and one kernel, so:
         ``dW[o] = sum over n, i, j of dY[n, o, i, j] * window[n, :, i, j]``,
         ``db[o] = sum of dY[:, o]``, and each window receives ``sum over o of dY[n, o, i, j] *
         W[o]``, added back into the image where the window came from (``_col2im``), then the
-        padding is cut off. With ``input_grad=False`` (first layer of a network) dX is skipped
-        and None is returned.
+        padding is cut off. When ``needs_input_grad`` is False (the first layer of a network in
+        training) dX is skipped and None is returned.
         """
         cols = self._cached(self._cols)
         dY = np.asarray(dY, dtype=self.dtype)
         N, C, Hp, Wp = self._Xp_shape
         k, s = self.kernel_size, self.stride
         Ho, Wo = (Hp - k) // s + 1, (Wp - k) // s + 1
-        _check_grad_shape(dY, (N, self.out_channels, Ho, Wo), "Conv2D")
+        check_grad_shape(dY, (N, self.out_channels, Ho, Wo), "Conv2D")
         dY_rows = dY.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, -1)  # one row per window
-        self.weight.grad = (dY_rows.T @ cols).reshape(self.W.shape)  # (O, C, k, k)
-        self.bias.grad = dY_rows.sum(axis=0)
-        if not input_grad:
+        self._W.grad = (dY_rows.T @ cols).reshape(self.W.shape)  # (O, C, k, k)
+        self._b.grad = dY_rows.sum(axis=0)
+        if not self.needs_input_grad:
             return None
         dcols = dY_rows @ self.W.reshape(self.out_channels, -1)      # (N*Ho*Wo, C*k*k)
         dwin = dcols.reshape(N, Ho, Wo, C, k, k).transpose(0, 3, 1, 2, 4, 5)
@@ -286,7 +265,7 @@ class Conv2D(Layer):
         return dXp[:, :, p:dXp.shape[2] - p, p:dXp.shape[3] - p] if p else dXp
 
     def parameters(self) -> list[Parameter]:
-        return [self.weight, self.bias]
+        return [self._W, self._b]
 
     def __repr__(self) -> str:
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size="
@@ -300,8 +279,8 @@ class _Pool2D(Layer):
 
     def __init__(self, size: int, stride: int | None = None) -> None:
         who = type(self).__name__
-        self.size = _check_int(size, "size", who, 1)
-        self.stride = self.size if stride is None else _check_int(stride, "stride", who, 1)
+        self.size = int_at_least(size, "size", who, 1)
+        self.stride = self.size if stride is None else int_at_least(stride, "stride", who, 1)
         self._X_shape: tuple[int, ...] | None = None
 
     def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -312,7 +291,7 @@ class _Pool2D(Layer):
                 conv_output_size(W, self.size, self.stride, 0, who, "width"))
 
     def _windows_of(self, X: np.ndarray) -> np.ndarray:
-        X = _check_images(X, type(self).__name__)
+        X = check_images(X, type(self).__name__)
         self.output_shape(X.shape)
         self._X_shape = X.shape
         return _windows(X, self.size, self.stride)                 # (N, C, Ho, Wo, s, s)
@@ -346,7 +325,7 @@ class MaxPool2D(_Pool2D):
         """Return dX, shape (N, C, H, W): dY at each window's maximum, 0 elsewhere."""
         argmax = self._cached(self._argmax)
         dY = np.asarray(dY)
-        _check_grad_shape(dY, argmax.shape, "MaxPool2D")
+        check_grad_shape(dY, argmax.shape, "MaxPool2D")
         k = self.size
         positions = np.arange(k * k).reshape(k, k)                 # reading order in a window
         dwin = (argmax[..., None, None] == positions) * dY[..., None, None]
@@ -367,13 +346,12 @@ class AvgPool2D(_Pool2D):
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         """Return dX, shape (N, C, H, W): each window spreads dY / size² over its positions."""
-        if self._X_shape is None:
-            self._cached(None)
+        X_shape = self._cached(self._X_shape)
         dY = np.asarray(dY)
-        _check_grad_shape(dY, self.output_shape(self._X_shape), "AvgPool2D")
+        check_grad_shape(dY, self.output_shape(X_shape), "AvgPool2D")
         k = self.size
         dwin = np.broadcast_to((dY / (k * k))[..., None, None], (*dY.shape, k, k))
-        return _col2im(dwin, self._X_shape, self.stride)
+        return _col2im(dwin, X_shape, self.stride)
 
 
 # ----------------------------------------------------------------------------- Flatten
@@ -391,19 +369,16 @@ class Flatten(Layer):
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Return X reshaped to (N, C*H*W)."""
         X = as_float_array(X, "X", "Flatten")
-        if X.ndim < 2:
-            raise ValueError(f"Flatten expected a batch X of shape (N, ...), got shape {X.shape}")
+        check_batch(X, "Flatten")
         self._X_shape = X.shape
         return X.reshape(X.shape[0], -1)
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         """Return dY reshaped back to the input's shape (N, C, H, W)."""
-        if self._X_shape is None:
-            self._cached(None)
+        X_shape = self._cached(self._X_shape)
         dY = np.asarray(dY)
-        N = self._X_shape[0]
-        _check_grad_shape(dY, (N, int(np.prod(self._X_shape[1:]))), "Flatten")
-        return dY.reshape(self._X_shape)
+        check_grad_shape(dY, (X_shape[0], int(np.prod(X_shape[1:]))), "Flatten")
+        return dY.reshape(X_shape)
 
 
 # ----------------------------------------------------------------------------- functions
@@ -415,10 +390,7 @@ def conv2d(X: np.ndarray, W: np.ndarray, b: np.ndarray | None = None, stride: in
     X (N, C, H, W), W (O, C, k, k), b (O,) or None (zeros). Returns (N, O, Ho, Wo).
     """
     W = as_float_array(W, "W", "conv2d")
-    if W.ndim != 4 or W.shape[2] != W.shape[3]:
-        raise ValueError(f"conv2d expected square kernels W of shape (out_channels, in_channels, "
-                         f"k, k), got shape {W.shape}. Hint: one 3x3 kernel K for grey images "
-                         f"is K.reshape(1, 1, 3, 3).")
+    check_square_kernels(W, "conv2d")
     X = as_float_array(X, "X", "conv2d")
     dtype = np.result_type(X.dtype, W.dtype)
     layer = Conv2D(W.shape[1], W.shape[0], W.shape[2], stride, padding, dtype=dtype)

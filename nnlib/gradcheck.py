@@ -129,7 +129,8 @@ def check_gradients(model: Any, X: Any, y: Any, loss: str | Loss,
     for the input X.
 
     - model: a layer or network with forward(X), backward(dY) -> dX and parameters() (each
-      parameter has .name, .value, the live array, and .grad).
+      parameter has .name, .value, the live array, and .grad). Rows are labelled by
+      ``model.named_parameters()`` where it has one (``"layers[0].W"`` in a Sequential).
     - X: input batch, shape (batch, n_in). y: targets, as the loss expects them.
     - loss: a loss object or name ("mse", "bce", "bce_logits", "cross_entropy").
 
@@ -155,12 +156,12 @@ def check_gradients(model: Any, X: Any, y: Any, loss: str | Loss,
     # analytic gradients: one forward and one backward pass
     loss_at(X)
     dX = model.backward(loss.backward())
-    params = list(model.parameters())
+    named = _named_parameters(model)
+    params = [p for _, p in named]
     analytic: dict[str, np.ndarray] = {}
     numerical: dict[str, np.ndarray] = {}
     keys: list[str] = []
-    for p in params:
-        key = p.name
+    for key, p in named:
         while key in analytic:  # two parameters with the same name: keep both
             key += "'"
         keys.append(key)
@@ -178,3 +179,10 @@ def check_gradients(model: Any, X: Any, y: Any, loss: str | Loss,
 
     errors = {key: relative_error(analytic[key], numerical[key]) for key in analytic}
     return GradCheckResult(errors, analytic, numerical)
+
+
+def _named_parameters(model: Any) -> list[tuple[str, Any]]:
+    """``model.named_parameters()``, or ``(p.name, p)`` pairs for a model without it."""
+    if callable(getattr(model, "named_parameters", None)):
+        return list(model.named_parameters())
+    return [(p.name, p) for p in model.parameters()]

@@ -5,9 +5,31 @@ Every layer has the same small interface:
 - ``forward(X)`` computes the output for a batch ``X`` and caches what the backward pass needs;
 - ``backward(dY)`` takes the gradient of the loss with respect to the output (``dY``, same shape
   as the output), stores the gradients of the layer's parameters, and returns the gradient with
-  respect to the input (``dX``, same shape as ``X``). It never changes ``dY`` in place;
+  respect to the input (``dX``, same shape as ``X``). It never changes ``dY`` in place. A layer
+  whose ``needs_input_grad`` is ``False`` may skip ``dX`` and return ``None``: a network sets
+  it on its first layer while training, where ``dX`` would be the gradient with respect to the
+  data, which nothing uses; a layer whose input is not real numbers (token ids) returns ``None``
+  always;
 - ``parameters()`` returns the layer's :class:`Parameter` objects (an empty list when it has none);
-- ``training`` is ``True`` while training; only :class:`Dropout` behaves differently in evaluation.
+- ``train()`` and ``eval()`` switch ``training`` on and off; only :class:`Dropout` behaves
+  differently in evaluation.
+
+Names, one convention for every layer (as in PyTorch, with the book's symbols):
+
+==============  ====================================  ==============================
+what            name                                  example (``Dense``)
+==============  ====================================  ==============================
+an array of     the symbol of the book's formula      ``layer.W``, ``layer.b``
+the formula
+its gradient    ``d`` + the symbol                    ``layer.dW``, ``layer.db``
+the parameter   a :class:`Parameter` whose ``.name``  ``Parameter("W", value, grad)``:
+                is the symbol, ``.value`` the array,  ``layer.W is p.value`` and
+                ``.grad`` the gradient                ``layer.dW is p.grad``
+==============  ====================================  ==============================
+
+``parameters()`` returns the Parameter objects (what optimisers update, in place);
+``named_parameters()`` gives each one a label that says where it sits (``"layers[0].W"`` in a
+``Sequential``). Assigning ``layer.W = ...`` checks the shape and replaces the parameter's value.
 
 Shapes: a batch ``X`` has one example per row, shape ``(batch, features)``.
 
@@ -20,18 +42,28 @@ Example, the worked layer of chapter 2 (weight rows [2, 1, 1, -1] and [1, 1, 1, 
     array([[ 4., 10.]])
 
 Gradients are overwritten by every ``backward`` call, never accumulated, so there is nothing to
-reset between training steps.
+reset between training steps. Argument checks live in ``nnlib._utils``, one line each here.
 """
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnlib import activations
-from nnlib._utils import as_float_array, as_rng, check_2d
+from nnlib._utils import (
+    array_of_shape,
+    as_float_array,
+    as_rng,
+    check_2d,
+    check_grad_shape,
+    float_dtype,
+    number_at_least,
+    one_of,
+    positive_int,
+    probability_below_one,
+)
 
 __all__ = [
     "Parameter",
@@ -52,20 +84,29 @@ __all__ = [
 
 INITS = ("he", "xavier", "normal", "zeros")
 
+_check_grad_shape = check_grad_shape  # the name other modules import
+
 
 @dataclass(eq=False)
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
-    ``value`` is the live array the layer computes with: optimisers update it in place.
-    ``grad`` has the same shape; the layer's ``backward`` sets it. Two parameters are the same
-    only if they are the same object (``eq=False``), so a parameter can be a dictionary key,
-    which is how optimisers keep their per-parameter state.
+    ``name`` is the symbol of the book's formula (``"W"``, ``"b"``, ``"gamma"``); the layer
+    exposes ``value`` under that name (``layer.W``) and ``grad`` under ``d`` + name
+    (``layer.dW``). ``value`` is the live array the layer computes with: optimisers update it
+    in place. ``grad`` has the same shape; the layer's ``backward`` sets it. Two parameters are
+    the same only if they are the same object (``eq=False``), so a parameter can be a
+    dictionary key, which is how optimisers keep their per-parameter state.
     """
 
     name: str
     value: np.ndarray
     grad: np.ndarray
+
+    @classmethod
+    def new(cls, name: str, value: np.ndarray) -> Parameter:
+        """A parameter whose gradient starts as zeros of the value's shape and dtype."""
+        return cls(name, value, np.zeros_like(value))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -77,19 +118,45 @@ class Parameter:
 
 
 class Layer:
-    """Base class of all layers: a forward pass, a backward pass and (maybe) parameters."""
+    """Base class of all layers: a forward pass, a backward pass and (maybe) parameters.
+
+    ``training`` (default True) is switched by ``train()`` and ``eval()``, which a layer made
+    of other layers passes on to them (``sublayers()``). ``needs_input_grad`` (default True)
+    says whether ``backward`` must return ``dX``; when it is False a layer may skip ``dX``
+    and return ``None``.
+    """
 
     training: bool = True
+    needs_input_grad: bool = True
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, dY: np.ndarray) -> np.ndarray:
+    def backward(self, dY: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
     def parameters(self) -> list[Parameter]:
         """The layer's trainable parameters; none by default."""
         return []
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """``(label, parameter)`` pairs; the label is the parameter's name, e.g. ``"W"``."""
+        return [(p.name, p) for p in self.parameters()]
+
+    def sublayers(self) -> list[Layer]:
+        """The layers this layer is made of (none; ``Sequential`` has its ``layers``)."""
+        return []
+
+    def train(self, mode: bool = True) -> Layer:
+        """Training mode (Dropout drops), here and in every sublayer; returns the layer."""
+        self.training = bool(mode)
+        for layer in self.sublayers():
+            layer.train(mode)
+        return self
+
+    def eval(self) -> Layer:
+        """Evaluation mode (Dropout passes everything through); returns the layer."""
+        return self.train(False)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X)
@@ -105,14 +172,6 @@ class Layer:
                 "Hint: run forward(X) on the batch first; backward uses what it cached."
             )
         return value
-
-
-def _check_grad_shape(dY: np.ndarray, expected: tuple[int, ...], who: str) -> None:
-    if dY.shape != expected:
-        raise ValueError(
-            f"{who}.backward expected dY with the shape of the forward output {expected}, "
-            f"got shape {dY.shape}"
-        )
 
 
 # ----------------------------------------------------------------------------- Dense
@@ -152,19 +211,13 @@ class Dense(Layer):
     def __init__(self, n_in: int, n_out: int, init: str = "he",
                  rng: None | int | np.random.Generator = None,
                  dtype: type | np.dtype = np.float64) -> None:
-        for name, value in (("n_in", n_in), ("n_out", n_out)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"Dense expected {name} to be a positive int, got {value!r}")
-        if init not in INITS:
-            raise ValueError(f"Dense expected init to be one of {INITS}, got {init!r}")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"Dense expected dtype float32 or float64, got {dtype}")
-        self.n_in, self.n_out, self.init, self.dtype = int(n_in), int(n_out), init, dtype
-        W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng), dtype)
-        self.weight = Parameter("W", W, np.zeros_like(W))
-        self.bias = Parameter("b", np.zeros(self.n_out, dtype=dtype),
-                              np.zeros(self.n_out, dtype=dtype))
+        self.n_in = positive_int(n_in, "n_in", "Dense")
+        self.n_out = positive_int(n_out, "n_out", "Dense")
+        self.init = one_of(init, INITS, "init", "Dense")
+        self.dtype = float_dtype(dtype, "Dense")
+        W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng), self.dtype)
+        self._W = Parameter.new("W", W)    # the Parameter named "W": self.W, self.dW
+        self._b = Parameter.new("b", np.zeros(self.n_out, dtype=self.dtype))
         self._X: np.ndarray | None = None
 
     # W and b are the arrays inside the Parameter objects, so that an optimiser updating the
@@ -172,38 +225,31 @@ class Dense(Layer):
     @property
     def W(self) -> np.ndarray:
         """Weights, shape (n_in, n_out): column j holds the weights of unit j."""
-        return self.weight.value
+        return self._W.value
 
     @W.setter
     def W(self, value: np.ndarray) -> None:
-        self.weight.value = self._checked(value, (self.n_in, self.n_out), "W")
+        self._W.value = array_of_shape(value, (self.n_in, self.n_out), self.dtype, "W", "Dense",
+                                       hint="W has one row per input and one column per unit.")
 
     @property
     def b(self) -> np.ndarray:
         """Biases, shape (n_out,)."""
-        return self.bias.value
+        return self._b.value
 
     @b.setter
     def b(self, value: np.ndarray) -> None:
-        self.bias.value = self._checked(value, (self.n_out,), "b")
+        self._b.value = array_of_shape(value, (self.n_out,), self.dtype, "b", "Dense")
 
     @property
     def dW(self) -> np.ndarray:
         """Gradient of the loss with respect to W from the last backward, shape (n_in, n_out)."""
-        return self.weight.grad
+        return self._W.grad
 
     @property
     def db(self) -> np.ndarray:
         """Gradient of the loss with respect to b from the last backward, shape (n_out,)."""
-        return self.bias.grad
-
-    def _checked(self, value: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
-        arr = np.array(as_float_array(value, name, "Dense"), dtype=self.dtype)  # own copy
-        if arr.shape != shape:
-            hint = " Hint: W has one row per input and one column per unit." if name == "W" else ""
-            raise ValueError(f"Dense expected {name} with shape {shape}, got shape {arr.shape}."
-                             + hint)
-        return arr
+        return self._b.grad
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Return ``X @ W + b``, shape (batch, n_out), for X of shape (batch, n_in)."""
@@ -212,23 +258,22 @@ class Dense(Layer):
         self._X = X
         return X @ self.W + self.b
 
-    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dY: np.ndarray) -> np.ndarray | None:
         """Store ``dW = X.T @ dY`` and ``db = dY.sum(axis=0)``; return ``dX = dY @ W.T``.
 
-        dY has shape (batch, n_out); dX has shape (batch, n_in). With ``input_grad=False`` the
-        input gradient is not computed and None is returned: for the first layer of a network
-        dX is the gradient with respect to the data, which training never uses, and it costs
-        as much as the forward pass.
+        dY has shape (batch, n_out); dX has shape (batch, n_in). When ``needs_input_grad`` is
+        False (the first layer of a network in training) dX is not computed and None is
+        returned: it costs as much as the forward pass.
         """
         X = self._cached(self._X)
         dY = np.asarray(dY, dtype=self.dtype)
-        _check_grad_shape(dY, (X.shape[0], self.n_out), "Dense")
-        self.weight.grad = X.T @ dY
-        self.bias.grad = dY.sum(axis=0)
-        return dY @ self.W.T if input_grad else None
+        check_grad_shape(dY, (X.shape[0], self.n_out), "Dense")
+        self._W.grad = X.T @ dY
+        self._b.grad = dY.sum(axis=0)
+        return dY @ self.W.T if self.needs_input_grad else None
 
     def parameters(self) -> list[Parameter]:
-        return [self.weight, self.bias]
+        return [self._W, self._b]
 
     def __repr__(self) -> str:
         return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"
@@ -261,7 +306,7 @@ class _Elementwise(Layer):
     def backward(self, dY: np.ndarray) -> np.ndarray:
         X = self._cached(self._X)
         dY = np.asarray(dY)
-        _check_grad_shape(dY, X.shape, type(self).__name__)
+        check_grad_shape(dY, X.shape, type(self).__name__)
         return dY * self.f_grad(X)
 
 
@@ -280,9 +325,7 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or alpha < 0:
-            raise ValueError(f"LeakyReLU expected alpha to be a number >= 0, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = number_at_least(alpha, "alpha", "LeakyReLU", 0)
 
     def f(self, X):
         return activations.leaky_relu(X, self.alpha)
@@ -372,7 +415,7 @@ class Softmax(Layer):
     def backward(self, dY: np.ndarray) -> np.ndarray:
         S = self._cached(self._S)
         dY = np.asarray(dY)
-        _check_grad_shape(dY, S.shape, "Softmax")
+        check_grad_shape(dY, S.shape, "Softmax")
         return activations.softmax_backward(S, dY, axis=self.axis)
 
     def __repr__(self) -> str:
@@ -391,10 +434,7 @@ class Dropout(Layer):
     """
 
     def __init__(self, p: float = 0.5, rng: None | int | np.random.Generator = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
-            raise ValueError(
-                f"Dropout expected a drop probability p with 0 <= p < 1, got {p!r}")
-        self.p = float(p)
+        self.p = probability_below_one(p, "Dropout")
         self.rng = as_rng(rng)
         self._mask: np.ndarray | None = None
 
@@ -411,7 +451,7 @@ class Dropout(Layer):
         dY = np.asarray(dY)
         if self._mask is None:  # evaluation mode or p == 0: the layer was the identity
             return dY
-        _check_grad_shape(dY, self._mask.shape, "Dropout")
+        check_grad_shape(dY, self._mask.shape, "Dropout")
         return dY * self._mask
 
     def __repr__(self) -> str:

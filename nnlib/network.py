@@ -20,14 +20,25 @@ Example, a 2-16-16-2 classifier for a two-class data set::
 
 from __future__ import annotations
 
-import numbers
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from nnlib import losses
-from nnlib._utils import as_float_array, as_rng, check_2d, check_finite
-from nnlib.conv import Conv2D
+from nnlib._utils import (
+    as_float_array,
+    as_rng,
+    check_2d,
+    check_finite,
+    check_layer_sizes,
+    check_layers,
+    check_optimizer,
+    check_pair,
+    check_targets,
+    positive_int,
+)
 from nnlib.layers import Dense, Layer, Parameter, Sigmoid, Softmax, activation_layer
 
 __all__ = ["Sequential", "History", "count_parameters", "mlp"]
@@ -39,20 +50,8 @@ def count_parameters(layer_sizes: list[int]) -> int:
     Each Dense layer from n_in to n_out units has n_in * n_out weights and n_out biases:
     ``count_parameters([3, 4, 2]) == (3*4 + 4) + (4*2 + 2) == 26``.
     """
-    sizes = _checked_sizes(layer_sizes, "count_parameters")
+    sizes = check_layer_sizes(layer_sizes, "count_parameters")
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
-
-
-def _checked_sizes(layer_sizes: list[int], who: str) -> list[int]:
-    sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else None
-    if sizes is None or len(sizes) < 2:
-        raise ValueError(f"{who} expected a list of at least two layer sizes (inputs, ..., "
-                         f"outputs), got {layer_sizes!r}")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-            raise ValueError(f"{who} expected every layer size to be a positive int, "
-                             f"got {size!r} in {layer_sizes!r}")
-    return [int(s) for s in sizes]
 
 
 @dataclass
@@ -110,29 +109,14 @@ def _accuracy(out: np.ndarray, y: np.ndarray, threshold: float) -> float:
 class Sequential(Layer):
     """Layers applied one after the other: ``Sequential([Dense(2, 8), ReLU(), Dense(8, 1)])``.
 
-    ``layers`` is the list of layers; each needs ``forward``, ``backward`` and ``parameters``.
-    The parameters are renamed ``"layers[i].W"`` and so on, so reports can say which is which.
+    ``layers`` is the list of layers (``nnlib.layers.Layer`` objects). The layers keep their
+    parameters' names (``"W"``, ``"b"``); ``named_parameters()`` labels them by position
+    (``"layers[0].W"``), so reports can say which is which.
     Shapes: ``forward(X)`` takes (batch, n_inputs) and returns (batch, n_outputs).
     """
 
     def __init__(self, layers: list[Layer]) -> None:
-        if not isinstance(layers, (list, tuple)) or len(layers) == 0:
-            raise ValueError(f"Sequential expected a non-empty list of layers, got {layers!r}")
-        for i, layer in enumerate(layers):
-            if isinstance(layer, type):
-                raise TypeError(f"Sequential expected layer objects, got the class "
-                                f"{layer.__name__} at position {i}. Hint: write "
-                                f"{layer.__name__}() with parentheses.")
-            if not all(callable(getattr(layer, m, None))
-                       for m in ("forward", "backward", "parameters")):
-                raise TypeError(f"Sequential expected layers with forward, backward and "
-                                f"parameters methods, got {type(layer).__name__} at position {i}")
-        self.layers = list(layers)
-        self.training = True
-        for i, layer in enumerate(self.layers):
-            if not isinstance(layer, Sequential):
-                for p in layer.parameters():
-                    p.name = f"layers[{i}].{p.name.rsplit('.', 1)[-1]}"
+        self.layers = check_layers(layers, Layer, "Sequential")
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -140,6 +124,10 @@ class Sequential(Layer):
     def __getitem__(self, index: int) -> Layer:
         """``model[0]`` is the first layer."""
         return self.layers[index]
+
+    def sublayers(self) -> list[Layer]:
+        """The layers, in order (``train()`` and ``eval()`` switch them all)."""
+        return self.layers
 
     # --- forward and backward, side by side
 
@@ -149,47 +137,40 @@ class Sequential(Layer):
             X = layer.forward(X)
         return X
 
-    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+    def backward(self, dY: np.ndarray) -> np.ndarray | None:
         """Run every layer's backward pass in reverse order; return dL/dX, shape of X.
 
-        With ``input_grad=False`` (used by ``train_step``) a first ``Dense`` or ``Conv2D`` layer
-        skips the gradient with respect to the input data, which training does not need; None is
-        returned.
+        The chain rule: each layer turns the gradient of its output into that of its input.
+        Returns None when the first layer skipped dX (``needs_input_grad`` False).
         """
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            if i == 0 and not input_grad and isinstance(layer, (Dense, Conv2D, Sequential)):
-                return layer.backward(dY, input_grad=False)
+        for layer in reversed(self.layers):
             dY = layer.backward(dY)
         return dY
+
+    @property
+    def needs_input_grad(self) -> bool:
+        """Whether ``backward`` returns dX: the flag of the first layer, which computes it."""
+        return self.layers[0].needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value: bool) -> None:
+        self.layers[0].needs_input_grad = bool(value)
 
     def parameters(self) -> list[Parameter]:
         """All trainable parameters, layer by layer (each with ``.value`` and ``.grad``)."""
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Parameter]]:
+        """``(label, parameter)`` pairs, labelled by position: ``("layers[0].W", p)``."""
+        return [(f"layers[{i}].{name}", p) for i, layer in enumerate(self.layers)
+                for name, p in layer.named_parameters()]
 
     @property
     def n_params(self) -> int:
         """Total number of trainable numbers (weights and biases)."""
         return sum(p.size for p in self.parameters())
 
-    # --- modes
-
-    def train(self) -> Sequential:
-        """Training mode (Dropout drops); returns the model."""
-        return self._set_training(True)
-
-    def eval(self) -> Sequential:
-        """Evaluation mode (Dropout passes everything through); returns the model."""
-        return self._set_training(False)
-
-    def _set_training(self, training: bool) -> Sequential:
-        self.training = training
-        for layer in self.layers:
-            if isinstance(layer, Sequential):
-                layer._set_training(training)
-            else:
-                layer.training = training
-        return self
+    # --- modes (train() and eval() come from Layer)
 
     def _forward_eval(self, X: np.ndarray) -> np.ndarray:
         """Forward pass in evaluation mode, then back to the mode the model was in."""
@@ -198,7 +179,7 @@ class Sequential(Layer):
         try:
             return self.forward(X)
         finally:
-            self._set_training(was_training)
+            self.train(was_training)
 
     # --- predictions
 
@@ -263,9 +244,18 @@ class Sequential(Layer):
     def _step(self, X: np.ndarray, y: np.ndarray, loss, optimizer) -> tuple[float, np.ndarray]:
         out = self.forward(X)
         value = loss.forward(out, self._target_like(y, out))
-        self.backward(loss.backward(), input_grad=False)
+        self.backward(loss.backward())
         optimizer.step(self.parameters())
         return value, out
+
+    @contextmanager
+    def _without_data_gradient(self) -> Iterator[None]:
+        """While training, the first layer skips dX: the gradient of the data is never used."""
+        wanted, self.needs_input_grad = self.needs_input_grad, False
+        try:
+            yield
+        finally:
+            self.needs_input_grad = wanted
 
     def train_step(self, X: np.ndarray, y: np.ndarray, loss, optimizer) -> float:
         """One step of training on the batch (X, y): forward, loss, backward, update.
@@ -273,7 +263,8 @@ class Sequential(Layer):
         ``loss`` is a loss object or name (see ``nnlib.losses.get_loss``); ``optimizer`` an
         ``nnlib.optim`` optimiser. Returns the batch's mean loss before the update.
         """
-        return float(self._step(X, y, losses.get_loss(loss), optimizer)[0])
+        with self._without_data_gradient():
+            return float(self._step(X, y, losses.get_loss(loss), optimizer)[0])
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, loss) -> tuple[float, float]:
         """Return (mean loss, accuracy) on (X, y) in evaluation mode; accuracy NaN if no labels."""
@@ -302,57 +293,58 @@ class Sequential(Layer):
         verbose : print one line per epoch.
         """
         X = self._checked_X(X, "fit")
-        y = np.asarray(y)
-        if y.ndim == 0 or len(y) != len(X):
-            raise ValueError(f"Sequential.fit expected y with one target per row of X "
-                             f"({len(X)}), got y of shape {y.shape}")
-        if y.dtype.kind not in "iubf":
-            raise TypeError(f"Sequential.fit expected numeric targets y, got dtype {y.dtype}")
-        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"Sequential.fit expected {name} to be a positive int, "
-                                 f"got {value!r}")
-        if not callable(getattr(optimizer, "step", None)):
-            raise TypeError(f"Sequential.fit expected an optimizer with a step method (e.g. "
-                            f"nnlib.optim.SGD(lr=0.1)), got {optimizer!r}")
+        y = check_targets(y, len(X), "Sequential.fit")
+        epochs = positive_int(epochs, "epochs", "Sequential.fit")
+        batch_size = positive_int(batch_size, "batch_size", "Sequential.fit")
+        check_optimizer(optimizer, "Sequential.fit")
         loss = losses.get_loss(loss)
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("Sequential.fit expected validation_data=(X_val, y_val), got "
-                                 f"{type(validation_data).__name__}")
-            X_val = self._checked_X(validation_data[0], "fit (validation_data)")
-            y_val = np.asarray(validation_data[1])
+        validation = self._checked_validation(validation_data)
         gen = as_rng(rng)
         labels = _looks_like_labels(y)
         history = History()
-        n = len(X)
         self.train()
-        for epoch in range(1, epochs + 1):
-            order = gen.permutation(n) if shuffle else np.arange(n)
-            total_loss = total_correct = 0.0
-            for start in range(0, n, batch_size):
-                batch = order[start:start + batch_size]
-                value, out = self._step(X[batch], y[batch], loss, optimizer)
-                total_loss += value * len(batch)
+        with self._without_data_gradient():
+            for epoch in range(1, epochs + 1):
+                order = gen.permutation(len(X)) if shuffle else np.arange(len(X))
+                mean_loss, accuracy = self._epoch(X, y, order, batch_size, loss, optimizer, labels)
+                history.loss.append(mean_loss)
+                history.accuracy.append(accuracy)
+                message = f"epoch {epoch}/{epochs}: loss {mean_loss:.4f}"
                 if labels:
-                    total_correct += _accuracy(out, y[batch], self._threshold()) * len(batch)
-            history.loss.append(total_loss / n)
-            history.accuracy.append(total_correct / n if labels else float("nan"))
-            message = f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4f}"
-            if labels:
-                message += f", accuracy {history.accuracy[-1]:.3f}"
-            if validation_data is not None:
-                val_loss, val_acc = self.evaluate(X_val, y_val, loss)
-                history.val_loss.append(val_loss)
-                history.val_accuracy.append(val_acc)
-                message += f", val_loss {val_loss:.4f}, val_accuracy {val_acc:.3f}"
-            if not np.isfinite(history.loss[-1]):
-                raise FloatingPointError(
-                    f"Sequential.fit: the loss became {history.loss[-1]} in epoch {epoch}. "
-                    "Hint: lower the learning rate.")
-            if verbose:
-                print(message)
+                    message += f", accuracy {accuracy:.3f}"
+                if validation is not None:
+                    val_loss, val_acc = self.evaluate(*validation, loss)
+                    history.val_loss.append(val_loss)
+                    history.val_accuracy.append(val_acc)
+                    message += f", val_loss {val_loss:.4f}, val_accuracy {val_acc:.3f}"
+                if not np.isfinite(mean_loss):
+                    raise FloatingPointError(
+                        f"Sequential.fit: the loss became {mean_loss} in epoch {epoch}. "
+                        "Hint: lower the learning rate.")
+                if verbose:
+                    print(message)
         return history
+
+    def _checked_validation(self, validation_data) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(X_val, y_val)`` checked as ``fit`` needs it, or None when there is none."""
+        if validation_data is None:
+            return None
+        check_pair(validation_data, "Sequential.fit")
+        return (self._checked_X(validation_data[0], "fit (validation_data)"),
+                np.asarray(validation_data[1]))
+
+    def _epoch(self, X: np.ndarray, y: np.ndarray, order: np.ndarray, batch_size: int, loss,
+               optimizer, labels: bool) -> tuple[float, float]:
+        """One pass over the batches in ``order``: (mean loss, accuracy or NaN), while training."""
+        total_loss = total_correct = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            value, out = self._step(X[batch], y[batch], loss, optimizer)
+            total_loss += value * len(batch)
+            if labels:
+                total_correct += _accuracy(out, y[batch], self._threshold()) * len(batch)
+        n = len(order)
+        return total_loss / n, (total_correct / n if labels else float("nan"))
 
     # --- description
 
@@ -376,7 +368,7 @@ class Sequential(Layer):
                     out = layer.forward(out)
                     shapes.append(out.shape[1:])
             finally:
-                self._set_training(was_training)
+                self.train(was_training)
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Dense):
                 width = layer.n_out
@@ -416,7 +408,7 @@ def mlp(layer_sizes: list[int], activation: str = "relu", output: str | None = N
         activations (relu, leaky_relu, gelu, silu) and "xavier" for the others.
     rng : one seed or Generator for all layers, so the whole network is reproducible.
     """
-    sizes = _checked_sizes(layer_sizes, "mlp")
+    sizes = check_layer_sizes(layer_sizes, "mlp")
     activation_layer(activation)  # fail early on an unknown name
     if init is None:
         init = "he" if str(activation).lower() in _RELU_LIKE else "xavier"

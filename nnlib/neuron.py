@@ -24,7 +24,17 @@ from typing import Any
 
 import numpy as np
 
-from nnlib._utils import as_float_array, as_rng, check_2d, check_finite, check_positive
+from nnlib._utils import (
+    as_float_array,
+    as_rng,
+    binary_labels,
+    check_2d,
+    check_finite,
+    check_positive,
+    count_of_at_least_one,
+    int_at_least,
+    neuron_inputs,
+)
 
 __all__ = ["weighted_sum", "Perceptron"]
 
@@ -37,20 +47,7 @@ def weighted_sum(x: Any, w: Any, b: Any = 0.0) -> float | np.ndarray:
     Example: weighted_sum([0.7, 0.3, 0.9], [0.5, -0.3, 0.8], 0) gives 0.98
     (0.35 - 0.09 + 0.72).
     """
-    x = as_float_array(x, "x", "weighted_sum")
-    w = as_float_array(w, "w", "weighted_sum")
-    b = as_float_array(b, "b", "weighted_sum")
-    if w.ndim != 1:
-        raise ValueError(f"weighted_sum expected w with shape (d,), got shape {w.shape}")
-    if b.ndim != 0:
-        raise ValueError(f"weighted_sum expected b to be a single number, got shape {b.shape}")
-    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
-        raise ValueError(
-            f"weighted_sum expected x with shape ({w.shape[0]},) or (n, {w.shape[0]}) to match "
-            f"w of shape {w.shape}, got shape {x.shape}"
-        )
-    for name, value in (("x", x), ("w", w), ("b", b)):
-        check_finite(value, name, "weighted_sum")
+    x, w, b = neuron_inputs(x, w, b, "weighted_sum")
     z = x @ w + b
     return float(z) if x.ndim == 1 else z
 
@@ -76,11 +73,7 @@ class Perceptron:
 
     def __init__(self, n_inputs: int, lr: float = 1.0,
                  rng: None | int | np.random.Generator = None) -> None:
-        if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)):
-            raise TypeError(f"Perceptron expected n_inputs to be an int, got {n_inputs!r}")
-        if n_inputs < 1:
-            raise ValueError(f"Perceptron expected n_inputs >= 1, got {n_inputs}")
-        self.n_inputs = int(n_inputs)
+        self.n_inputs = count_of_at_least_one(n_inputs, "n_inputs", "Perceptron")
         self.lr = check_positive(lr, "lr", "Perceptron")
         self.shuffle = rng is not None
         self.rng = as_rng(rng)
@@ -121,21 +114,9 @@ class Perceptron:
         continues from the current weights and appends to ``history``. Returns self.
         """
         X = self._as_batch(X, "Perceptron.fit")
-        y = as_float_array(y, "y", "Perceptron.fit")
-        if y.shape != (X.shape[0],):
-            raise ValueError(
-                f"Perceptron.fit expected y with shape ({X.shape[0]},) (one label per row of "
-                f"X), got shape {y.shape}"
-            )
-        if not np.all((y == 0) | (y == 1)):
-            raise ValueError(
-                f"Perceptron.fit expected labels 0 or 1, got values {np.unique(y)}. "
-                "Hint: for labels -1/1 use (y + 1) // 2."
-            )
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"Perceptron.fit expected epochs to be an int >= 1, got {epochs!r}")
-
-        for _ in range(int(epochs)):
+        y = binary_labels(y, X.shape[0], "Perceptron.fit")
+        epochs = int_at_least(epochs, "epochs", "Perceptron.fit", 1)
+        for _ in range(epochs):
             order = self.rng.permutation(len(y)) if self.shuffle else np.arange(len(y))
             errors = 0
             for i in order:

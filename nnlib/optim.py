@@ -36,6 +36,7 @@ import numbers
 
 import numpy as np
 
+from nnlib._utils import check_same_shape, int_at_least
 from nnlib.layers import Parameter
 
 __all__ = ["sgd_step", "adam_step", "Optimizer", "SGD", "Adam"]
@@ -64,9 +65,7 @@ def sgd_step(w: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
     """One step of gradient descent: return ``w - lr * g`` (a new array, same shape as w)."""
     lr = _check_number(lr, "lr", "sgd_step", 0.0, low_inclusive=False)
     w, g = np.asarray(w, dtype=float), np.asarray(g, dtype=float)
-    if w.shape != g.shape:
-        raise ValueError(f"sgd_step expected w and g with the same shape, got w {w.shape} "
-                         f"and g {g.shape}")
+    check_same_shape(w, g, "w", "g", "sgd_step")
     return w - lr * g
 
 
@@ -79,8 +78,7 @@ def adam_step(w: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, t: int
     (zeros before the first step).
     """
     lr = _check_number(lr, "lr", "adam_step", 0.0, low_inclusive=False)
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 1:
-        raise ValueError(f"adam_step expected the step number t to be an int >= 1, got {t!r}")
+    t = int_at_least(t, "the step number t", "adam_step", 1)
     beta1, beta2 = betas
     m = beta1 * np.asarray(m, dtype=float) + (1 - beta1) * np.asarray(g, dtype=float)
     v = beta2 * np.asarray(v, dtype=float) + (1 - beta2) * np.asarray(g, dtype=float) ** 2

@@ -136,7 +136,8 @@ def test_dense_backward_without_input_grad_returns_none_but_stores_grads():
     layer = Dense(3, 2, rng=0)
     X = np.arange(6.0).reshape(2, 3)
     layer.forward(X)
-    assert layer.backward(np.ones((2, 2)), input_grad=False) is None
+    layer.needs_input_grad = False
+    assert layer.backward(np.ones((2, 2))) is None
     np.testing.assert_allclose(layer.dW, X.T @ np.ones((2, 2)))
 
 
@@ -294,3 +295,112 @@ def test_dropout_and_leaky_relu_reject_bad_arguments():
 def test_non_numeric_input_is_a_type_error():
     with pytest.raises(TypeError, match="Dense expected X to contain real numbers"):
         Dense(2, 2).forward(np.array([["a", "b"]]))
+
+
+# --- one contract and one set of names, for every layer of nnlib
+
+
+def _every_layer():
+    """name -> (a function making the layer, an input batch for it): every Layer class of
+    nnlib's core. A layer whose input is not real numbers (token ids) returns None from
+    backward: list its name in INPUT_NOT_DIFFERENTIABLE."""
+    from nnlib.attention import Embedding, LayerNorm, SelfAttention, TransformerBlock
+    from nnlib.conv import AvgPool2D, Conv2D, Flatten, MaxPool2D
+    from nnlib.language_model import TransformerLM
+    from nnlib.network import Sequential
+
+    rng = np.random.default_rng(5)
+    rows, images = rng.standard_normal((4, 3)), rng.standard_normal((2, 2, 6, 6))
+    sequences, ids = rng.standard_normal((2, 3, 4)), rng.integers(0, 5, size=(2, 3))
+    return {
+        "Dense": (lambda: Dense(3, 2, rng=0), rows),
+        "ReLU": (ReLU, rows), "LeakyReLU": (LeakyReLU, rows), "Sigmoid": (Sigmoid, rows),
+        "Tanh": (Tanh, rows), "GELU": (GELU, rows), "SiLU": (SiLU, rows),
+        "Identity": (Identity, rows), "Softmax": (Softmax, rows),
+        "Dropout": (lambda: Dropout(0.5, rng=0), rows),
+        "Conv2D": (lambda: Conv2D(2, 3, 3, padding=1, rng=0), images),
+        "MaxPool2D": (lambda: MaxPool2D(2), images), "AvgPool2D": (lambda: AvgPool2D(2), images),
+        "Flatten": (Flatten, images),
+        "Sequential": (lambda: Sequential([Dense(3, 4, rng=0), ReLU(), Dense(4, 2, rng=1)]),
+                       rows),
+        "Embedding": (lambda: Embedding(5, 4, rng=0), ids),
+        "LayerNorm": (lambda: LayerNorm(4), sequences),
+        "SelfAttention": (lambda: SelfAttention(4, 2, rng=0), sequences),
+        "TransformerBlock": (lambda: TransformerBlock(4, 2, rng=0), sequences),
+        "TransformerLM": (lambda: TransformerLM(5, 4, 2, 1, context=3, rng=0), ids),
+    }
+
+
+EVERY_LAYER = _every_layer()
+INPUT_NOT_DIFFERENTIABLE = {"Embedding", "TransformerLM"}  # their input is token ids
+
+
+def test_every_layer_class_of_the_core_is_covered_by_the_contract_tests():
+    import nnlib
+    from nnlib.layers import Layer
+
+    exported = {name for name, value in vars(nnlib).items()
+                if isinstance(value, type) and issubclass(value, Layer) and value is not Layer}
+    assert exported <= set(EVERY_LAYER), f"add {sorted(exported - set(EVERY_LAYER))} here"
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_LAYER))
+def test_every_layer_backward_returns_dX_with_the_shape_of_X(name):
+    make, X = EVERY_LAYER[name]
+    layer = make()
+    out = layer.forward(X)
+    dY = np.ones_like(out)
+    dX = layer.backward(dY)
+    if name in INPUT_NOT_DIFFERENTIABLE:
+        assert dX is None
+    else:
+        assert dX.shape == X.shape
+    np.testing.assert_array_equal(dY, np.ones_like(out))  # dY not changed in place
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_LAYER))
+def test_every_layer_may_skip_dX_when_its_input_needs_no_gradient(name):
+    make, X = EVERY_LAYER[name]
+    layer = make()
+    grads = {}
+    for needed in (True, False):
+        layer.needs_input_grad = needed
+        layer.forward(X)
+        dX = layer.backward(np.ones_like(layer.forward(X)))
+        assert dX is None or dX.shape == X.shape
+        grads[needed] = [p.grad.copy() for p in layer.parameters()]
+    for with_dX, without in zip(grads[True], grads[False], strict=True):
+        np.testing.assert_array_equal(with_dX, without)  # the parameters' gradients are the same
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_LAYER))
+def test_every_layer_has_train_and_eval(name):
+    layer = EVERY_LAYER[name][0]()
+    assert layer.eval() is layer and not layer.training
+    assert layer.train() is layer and layer.training
+
+
+def _layer_tree(layer):
+    """The layer and, recursively, the layers it is made of (``sublayers()``)."""
+    yield layer
+    for sub in layer.sublayers():
+        yield from _layer_tree(sub)
+
+
+@pytest.mark.parametrize("name", sorted(EVERY_LAYER))
+def test_every_parameter_is_named_as_its_array_and_its_gradient(name):
+    make, X = EVERY_LAYER[name]
+    top = make()
+    top.backward(np.ones_like(top.forward(X)))
+    owned = []
+    for layer in _layer_tree(top):
+        inner = {id(p) for sub in layer.sublayers() for p in sub.parameters()}
+        for p in layer.parameters():
+            if id(p) in inner:
+                continue  # a sublayer's parameter: checked on that sublayer
+            owned.append(p)
+            assert isinstance(p, Parameter)
+            assert getattr(layer, p.name) is p.value        # layer.W is the W Parameter's value
+            assert getattr(layer, "d" + p.name) is p.grad   # layer.dW is its gradient
+        assert not hasattr(layer, "weight") and not hasattr(layer, "bias")
+    assert sorted(map(id, owned)) == sorted(map(id, top.parameters()))  # each one, once

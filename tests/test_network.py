@@ -3,13 +3,16 @@
 import numpy as np
 import pytest
 
+from nnlib.conv import Flatten
 from nnlib.gradcheck import check_gradients
 from nnlib.layers import (
     GELU,
     Dense,
     Dropout,
     Identity,
+    Layer,
     LeakyReLU,
+    Parameter,
     ReLU,
     Sigmoid,
     SiLU,
@@ -22,6 +25,7 @@ from nnlib.optim import SGD, Adam
 
 RNG = np.random.default_rng(0)
 X6 = RNG.standard_normal((6, 3))
+Y6 = np.array([0, 1, 1, 0, 1, 0])
 
 
 def spam_network():
@@ -64,12 +68,22 @@ def test_layers_can_be_indexed_and_counted():
     assert len(model) == 3 and model[0] is model.layers[0] and model[-1] is model.layers[2]
 
 
-def test_parameters_are_the_layers_parameters_named_by_position():
+def test_parameters_are_the_layers_parameters_labelled_by_position():
     model = spam_network()
     params = model.parameters()
-    assert [p.name for p in params] == ["layers[0].W", "layers[0].b", "layers[2].W",
-                                        "layers[2].b"]
-    assert params[0] is model.layers[0].weight and params[0].value is model.layers[0].W
+    assert [p.name for p in params] == ["W", "b", "W", "b"]  # the layers' own names, kept
+    assert params[0] is model.layers[0].parameters()[0] and params[0].value is model.layers[0].W
+    assert [(label, p) for label, p in model.named_parameters()] == [
+        ("layers[0].W", params[0]), ("layers[0].b", params[1]), ("layers[2].W", params[2]),
+        ("layers[2].b", params[3])]
+
+
+def test_named_parameters_of_a_nested_network_give_the_whole_path():
+    inner = Sequential([Dense(3, 3, rng=0), ReLU()])
+    model = Sequential([inner, Dense(3, 2, rng=1)])
+    assert [label for label, _ in model.named_parameters()] == [
+        "layers[0].layers[0].W", "layers[0].layers[0].b", "layers[1].W", "layers[1].b"]
+    assert [label for label, _ in inner.named_parameters()] == ["layers[0].W", "layers[0].b"]
 
 
 def test_backward_returns_input_gradient_and_fills_parameter_grads():
@@ -90,9 +104,74 @@ def test_backward_without_input_grad_still_fills_every_parameter_grad():
     model.forward(X6)
     model.backward(np.ones((6, 2)))
     full = [p.grad.copy() for p in model.parameters()]
-    assert model.backward(np.ones((6, 2)), input_grad=False) is None
+    model.needs_input_grad = False
+    assert not model.layers[0].needs_input_grad  # the flag is the first layer's
+    assert model.backward(np.ones((6, 2))) is None
     for p, g in zip(model.parameters(), full, strict=True):
         np.testing.assert_allclose(p.grad, g)
+    model.needs_input_grad = True
+    assert model.backward(np.ones((6, 2))).shape == X6.shape
+
+
+def test_needs_input_grad_of_a_nested_network_reaches_its_first_layer():
+    inner = Sequential([Dense(3, 3, rng=0), ReLU()])
+    model = Sequential([inner, Dense(3, 2, rng=1)])
+    model.needs_input_grad = False
+    assert not inner.needs_input_grad and not inner.layers[0].needs_input_grad
+    assert model.layers[1].needs_input_grad  # only the first layer's input is the data
+    model.forward(X6)
+    assert model.backward(np.ones((6, 2))) is None
+
+
+class FirstLayerSpy(Dense):
+    """A Dense layer that records whether its dX was wanted at each backward call."""
+
+    def backward(self, dY):
+        self.asked.append(self.needs_input_grad)
+        return super().backward(dY)
+
+
+def test_training_skips_the_data_gradient_and_restores_the_flag():
+    spy = FirstLayerSpy(3, 4, rng=0)
+    spy.asked = []
+    model = Sequential([spy, ReLU(), Dense(4, 2, rng=1)])
+    model.train_step(X6, Y6, "cross_entropy", SGD(0.1))
+    model.fit(X6, Y6, "cross_entropy", SGD(0.1), epochs=2, batch_size=3, rng=0)
+    assert spy.asked == [False] * 5  # one step, then 2 epochs of 2 batches
+    assert model.needs_input_grad and spy.needs_input_grad  # back as it was
+    model.forward(X6)
+    assert model.backward(np.ones((6, 2))).shape == X6.shape
+
+
+class TokenRows(Layer):
+    """A layer whose input is integer ids (like an embedding): backward returns None."""
+
+    def __init__(self, n_ids, width, rng=0):
+        table = np.random.default_rng(rng).normal(size=(n_ids, width))
+        self._E = Parameter("E", table, np.zeros_like(table))
+
+    def forward(self, ids):
+        self._ids = np.asarray(ids).astype(np.int64)  # fit passes X as floats
+        return self._E.value[self._ids]
+
+    def backward(self, dY):
+        self._E.grad = np.zeros_like(self._E.value)
+        np.add.at(self._E.grad, self._ids, dY)
+        return None
+
+    def parameters(self):
+        return [self._E]
+
+
+def test_a_new_layer_type_trains_as_first_layer_without_special_cases():
+    ids = np.array([[0, 1], [2, 3], [0, 2], [1, 3], [0, 0], [3, 1]])  # (batch, 2 tokens)
+    model = Sequential([TokenRows(4, 3), Flatten(), Dense(6, 2, rng=1)])
+    before = model.layers[0].parameters()[0].value.copy()
+    history = model.fit(ids, ids[:, 0] % 2, "cross_entropy", SGD(0.5), epochs=20, batch_size=6)
+    assert history.loss[-1] < history.loss[0]
+    assert not np.array_equal(model.layers[0].parameters()[0].value, before)
+    assert [label for label, _ in model.named_parameters()] == [
+        "layers[0].E", "layers[2].W", "layers[2].b"]
 
 
 ACTIVATIONS = [ReLU, lambda: LeakyReLU(0.1), Sigmoid, Tanh, GELU, lambda: GELU(True), SiLU,
@@ -135,6 +214,12 @@ def test_float32_network_stays_float32_through_a_training_step():
 
 
 # --- modes and predictions
+
+
+def test_every_layer_has_train_and_eval():
+    for layer in (Dense(2, 2, rng=0), ReLU(), Dropout(0.5), Identity()):
+        assert layer.eval() is layer and not layer.training
+        assert layer.train() is layer and layer.training
 
 
 def test_train_and_eval_switch_dropout_and_nested_layers():

@@ -56,9 +56,13 @@ def generated_courses_shared_by_the_workers(tmp_path_factory):
     removes with old runs): a course is generated once per run, not once per worker."""
     base = tmp_path_factory.getbasetemp()
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "courses"
+    before = os.environ.get("TESTS_GENERATED_COURSES")
     os.environ["TESTS_GENERATED_COURSES"] = str(folder)
     yield
-    os.environ.pop("TESTS_GENERATED_COURSES", None)
+    if before is None:
+        os.environ.pop("TESTS_GENERATED_COURSES", None)
+    else:
+        os.environ["TESTS_GENERATED_COURSES"] = before
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,22 @@ def environment_tools_on_path():
     os.environ["PATH"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def generated_courses_shared_by_the_workers(tmp_path_factory):
+    """``grading_course.Course.create`` keeps the courses it generates in a folder of this run
+    that every xdist worker sees (beside the workers' own temporary folders, which pytest
+    removes with old runs): a course is generated once per run, not once per worker."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "courses"
+    before = os.environ.get("TESTS_GENERATED_COURSES")
+    os.environ["TESTS_GENERATED_COURSES"] = str(folder)
+    yield
+    if before is None:
+        os.environ.pop("TESTS_GENERATED_COURSES", None)
+    else:
+        os.environ["TESTS_GENERATED_COURSES"] = before
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     """The repository root."""
@@ -179,18 +195,72 @@ def needs_browser() -> None:
 @functools.cache
 def module_group(path: str) -> str | None:
     """The xdist group a test module declares: ``pytestmark = ... xdist_group("name") ...``."""
+    assigned = _module_assignments(path)
+    found = re.search(r"xdist_group\(\s*[\"']([^\"']+)[\"']", assigned.get("pytestmark", ""))
+    return found.group(1) if found else None
+
+
+@functools.cache
+def module_splits_by_set(path: str) -> bool:
+    """Does the module declare ``XDIST_UNIT_PER_SET = True`` (see ``work_unit``)?"""
+    return _module_assignments(path).get("XDIST_UNIT_PER_SET", "").strip() == "True"
+
+
+def _module_assignments(path: str) -> dict[str, str]:
+    """The source of each module-level ``name = ...`` assignment of a test module ({} if none)."""
     file = REPO / path
     if not (file.suffix == ".py" and file.is_file()):
-        return None
+        return {}
     source = file.read_text(encoding="utf-8")
+    found = {}
     for node in ast.parse(source).body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == "pytestmark"
-                for target in node.targets):
-            found = re.search(r"xdist_group\(\s*[\"']([^\"']+)[\"']",
-                              ast.get_source_segment(source, node) or "")
-            return found.group(1) if found else None
-    return None
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, ast.get_source_segment(source, node.value) or "")
+    return found
+
+
+@functools.cache
+def exercise_set_ids() -> frozenset[str]:
+    """The exercise sets of the repository and of the test fixtures: each folder
+    ``solutions/<id>/`` holding its source ``<id>.md`` (as ``tools.exercises`` finds them)."""
+    return frozenset(folder.name for root in (REPO, REPO / "tests" / "fixtures")
+                     for folder in (root / "solutions").glob("*/")
+                     if (folder / f"{folder.name}.md").is_file())
+
+
+# Groups whose modules share no set-up with each other: each module is a work unit of its own.
+# The grading modules each grade their own courses (the generated courses they start from are
+# shared through the disk, grading_course.Course.create).
+UNIT_PER_MODULE = {"grading"}
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: what one worker runs, start to end, in one go.
+
+    - A test of a module without an xdist group is a unit of its own.
+    - The tests of a group are one unit (one built site and one browser; one generated fixture
+      course) ...
+    - ... except in the groups of ``UNIT_PER_MODULE`` (``grading``), where each module is a unit
+      (``grading/tests/test_grade_command.py``), and in a module of these that declares
+      ``XDIST_UNIT_PER_SET = True`` (the grading round trip and the agreement test) the tests
+      whose first parameter is an exercise set form one unit per set
+      (``grading/tests/test_grading_roundtrip.py/ch01_perceptron``). The module grades each
+      set once, in whichever worker runs that set's unit, so the gradings of the sets spread
+      over both workers instead of queueing behind each other in one.
+    """
+    path = nodeid.split("::", 1)[0]
+    group = module_group(path)
+    if group is None:
+        return nodeid
+    if group not in UNIT_PER_MODULE:
+        return group
+    if module_splits_by_set(path):
+        first = re.search(r"\[([A-Za-z0-9_]+)(?:-|\])", nodeid)
+        if first and first.group(1) in exercise_set_ids():
+            return f"{group}/{path}/{first.group(1)}"
+    return f"{group}/{path}"
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -199,7 +269,10 @@ def pytest_xdist_make_scheduler(config, log):
     pytest-xdist 3.8 marks a group by appending ``@group`` to each test's node id, which pytest 9
     no longer lets it change, so its own grouping silently sends the tests of one group to
     different workers. This scheduler reads the group from the module instead (module-level
-    ``pytestmark`` only), and still honours an ``@group`` suffix when xdist manages to add one.
+    ``pytestmark`` only; ``work_unit`` above), and still honours an ``@group`` suffix when xdist
+    manages to add one. xdist hands out the units with the most tests first (the shared set-ups,
+    then the grading of each set), so the single tests fill in the end of the run on both
+    workers.
     """
     if config.getoption("dist") != "loadgroup":
         return None
@@ -207,8 +280,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ModuleGroupScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if "@" in nodeid:
+            if "@" in nodeid.rsplit("]", 1)[-1]:
                 return super()._split_scope(nodeid)
-            return module_group(nodeid.split("::", 1)[0]) or nodeid
+            return work_unit(nodeid)
 
     return ModuleGroupScheduling(config, log)

@@ -15,11 +15,16 @@ source; :func:`without_cells` deletes cells.
 from __future__ import annotations
 
 import ast
+import atexit
 import copy
+import fcntl
+import hashlib
 import html.parser
 import importlib.util
+import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +140,33 @@ def autograded_tests(nb: NotebookNode) -> dict[str, float]:
             and not c.metadata["nbgrader"].get("solution")}
 
 
+IGNORED = (".ipynb_checkpoints", "__pycache__")
+# Where Course.create keeps the courses it generated: a folder of this test run, shared by its
+# xdist workers (tests/conftest.py sets it; without it, a folder of this process).
+GENERATED_ENV = "TESTS_GENERATED_COURSES"
+
+
+def _generated_folder() -> Path:
+    folder = os.environ.get(GENERATED_ENV)
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="generated-courses-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ[GENERATED_ENV] = folder
+    return Path(folder)
+
+
+def _digest(source_folder: Path, aid: str, extra_config: str) -> str:
+    """A digest of what a generated course is made of: the config, the source folder's files
+    (names and contents, IGNORED left out), the set and the extra settings."""
+    digest = hashlib.sha256((REPO / exercises.CONFIG).read_bytes())
+    digest.update(f"\0{aid}\0{extra_config}\0".encode())
+    for path in sorted(source_folder.rglob("*")):
+        if path.is_file() and not set(path.relative_to(source_folder).parts) & set(IGNORED):
+            digest.update(str(path.relative_to(source_folder)).encode() + b"\0"
+                          + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclass
 class Course:
     root: Path
@@ -142,15 +174,35 @@ class Course:
 
     @classmethod
     def create(cls, root: Path, source_folder: Path, aid: str, extra_config: str = "") -> Course:
-        """Copy the config and the exercise set into ``root`` and generate its release."""
+        """Copy the config and the exercise set into ``root`` and generate its release.
+
+        The course (config, sources, release, and the gradebook that ``nbgrader
+        generate_assignment`` made) is generated once per test run for each content of the
+        source folder, set and ``extra_config``, and copied after that: generating costs about
+        ten CPU seconds, and the grading tests of a run need the same course a dozen times.
+        """
+        generated = _generated_folder() / _digest(Path(source_folder), aid, extra_config)
+        generated.mkdir(parents=True, exist_ok=True)
+        template = generated / "course"
+        with open(generated / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one process generates, the others wait and copy
+            if not (generated / "done").is_file():
+                shutil.rmtree(template, ignore_errors=True)
+                cls._generate(template, Path(source_folder), aid, extra_config)
+                (generated / "done").touch()
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(template, root, symlinks=True, dirs_exist_ok=True)
+        return cls(root, aid)
+
+    @staticmethod
+    def _generate(root: Path, source_folder: Path, aid: str, extra_config: str) -> None:
         root.mkdir(parents=True, exist_ok=True)
         config = (REPO / exercises.CONFIG).read_text(encoding="utf-8")
         (root / exercises.CONFIG).write_text(
             config + "\n# --- test settings ---\n" + extra_config, encoding="utf-8")
         shutil.copytree(source_folder, root / exercises.SOLUTIONS / aid,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+                        ignore=shutil.ignore_patterns(*IGNORED))
         exercises.build(root, [aid], log=lambda _msg: None)
-        return cls(root, aid)
 
     @property
     def db_url(self) -> str:

@@ -38,8 +38,9 @@ from grading_course import (
     with_cell,
 )
 
-# One xdist group with the other grading runs: they never compete with each other for the cores.
+# The xdist group of the grading tests, one work unit per exercise set (as in the round trip).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+XDIST_UNIT_PER_SET = True
 
 CELL_TIMEOUT = 10  # seconds, appended to each course's nbgrader_config.py
 LIMIT = 1800  # seconds for one grading run

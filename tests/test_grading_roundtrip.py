@@ -57,9 +57,11 @@ from grading_course import (
     without_cells,
 )
 
-# One xdist group: the grading runs (worker processes, cell time limits) never compete with
-# each other for the cores.
+# The xdist group of the grading tests; each exercise set's tests are a work unit of their own
+# (tests/conftest.py, work_unit), so the sets are graded on both workers at once: one autograde
+# run per worker, whose cells need a second or two of their 10 s limit.
 pytestmark = pytest.mark.xdist_group("grading")
+XDIST_UNIT_PER_SET = True
 CELL_TIMEOUT = 10  # seconds, appended to the course's nbgrader_config.py
 AUTOGRADE_LIMIT = 1800  # seconds: the autograde run is killed (and the tests fail) after this
 

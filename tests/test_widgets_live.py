@@ -149,6 +149,7 @@ def test_softmax_and_pairwise_sum_round_as_numpy_does():
     assert math.isclose(sum(got["soft"][2]), 1.0)
 
 
+@pytest.mark.slow  # builds a wheel with pip in a subprocess
 def test_nnlib_wheel_ships_the_widget_scripts(tmp_path):
     from tools.lite import build_nnlib_wheel  # builds from a copy: the checkout stays clean
 

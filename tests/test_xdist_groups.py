@@ -55,3 +55,31 @@ def test_module_group_reads_the_pytestmark_of_a_module(tmp_path, monkeypatch):
     (tmp_path / "t.py").write_text('import pytest\npytestmark = [pytest.mark.slow,\n'
                                    '              pytest.mark.xdist_group("x-y")]\n')
     assert conftest.module_group.__wrapped__("t.py") == "x-y"
+
+
+def test_each_grading_module_and_each_set_of_a_splitting_one_is_one_work_unit():
+    from conftest import work_unit
+
+    roundtrip, agreement = "tests/test_grading_roundtrip.py", "tests/test_grading_agreement.py"
+    ch01 = {work_unit(f"{roundtrip}::{test}") for test in (
+        "test_solution_gets_full_autograded_marks[ch01_perceptron]",
+        "test_mistake_loses_exactly_its_parts[ch01_perceptron-03-step_uses_instead_of]",
+        "test_nbgrader_validate_passes_the_solution_and_flags_the_release[ch01_perceptron]")}
+    assert ch01 == {f"grading/{roundtrip}/ch01_perceptron"}
+    assert work_unit(f"{roundtrip}::test_untouched_release_gets_zero[ch02_layers]") == \
+        f"grading/{roundtrip}/ch02_layers"
+    assert work_unit(f"{roundtrip}::test_untouched_release_gets_zero[fx_scale]") == \
+        f"grading/{roundtrip}/fx_scale"
+    assert work_unit(f"{agreement}::test_solution_full_marks_and_blank_release_zero_under_"
+                     f"trusted_grader[ch01_perceptron]") == f"grading/{agreement}/ch01_perceptron"
+    # a grading test not parametrized by a set, or of a module that does not split by set, is
+    # in its module's unit; the other groups are one unit each
+    assert work_unit(f"{roundtrip}::test_jupyterlab_has_the_nbgrader_validate_button_enabled") \
+        == f"grading/{roundtrip}"
+    assert {work_unit(f"tests/test_grade_command.py::{test}") for test in (
+        "test_bad_submission_outcome[good_a]", "test_run_exits_1_and_lists_every_student")} \
+        == {"grading/tests/test_grade_command.py"}
+    assert work_unit("tests/test_site_a11y.py::test_page_has_no_accessibility_violation["
+                     "exercises/ch01_perceptron/ch01_perceptron.html]") == "site"
+    assert work_unit("tests/test_layers.py::test_dense_forward") == \
+        "tests/test_layers.py::test_dense_forward"

@@ -9,6 +9,9 @@ neuron       weighted_sum, Perceptron (chapter 1)
 activations  step, relu, sigmoid, tanh, gelu, silu, softmax ... and their derivatives
 layers       Dense and activation layers, Dropout
 conv         Conv2D, MaxPool2D, AvgPool2D, Flatten: layers for images (chapter 6)
+tokens       CharTokenizer, byte-pair encoding (train_bpe, BPETokenizer): text to ids (chapter 7)
+attention    causal_mask, scaled_dot_product_attention (chapter 7)
+language_model  next_token_probabilities, generate, perplexity (chapter 7)
 losses       mse, binary and categorical cross-entropy, with gradients
 network      Sequential, count_parameters
 optim        SGD, Adam
@@ -99,6 +102,29 @@ from nnlib.conv import (
     conv2d_parameters,
     conv_output_size,
     max_pool2d,
+)
+
+# --- language models (chapter 7) ---
+from nnlib import attention, language_model, tokens
+from nnlib.attention import (
+    attention_weights,
+    causal_mask,
+    masked_softmax,
+    scaled_dot_product_attention,
+)
+from nnlib.language_model import (
+    generate,
+    next_token_probabilities,
+    perplexity,
+    perplexity_from_loss,
+)
+from nnlib.tokens import (
+    BPETokenizer,
+    CharTokenizer,
+    merge_pair,
+    most_frequent_pair,
+    pair_counts,
+    train_bpe,
 )
 
 # --- data, scale ---

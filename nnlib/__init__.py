@@ -10,7 +10,8 @@ activations  step, relu, sigmoid, tanh, gelu, silu, softmax ... and their deriva
 layers       Dense and activation layers, Dropout
 conv         Conv2D, MaxPool2D, AvgPool2D, Flatten: layers for images (chapter 6)
 tokens       CharTokenizer, byte-pair encoding (train_bpe, BPETokenizer): text to ids (chapter 7)
-attention    causal_mask, scaled_dot_product_attention (chapter 7)
+attention    causal_mask, scaled_dot_product_attention; Embedding, LayerNorm, SelfAttention,
+             TransformerBlock: the layers of a transformer (chapter 7)
 language_model  next_token_probabilities, generate, perplexity (chapter 7)
 losses       mse, binary and categorical cross-entropy, with gradients
 network      Sequential, count_parameters
@@ -107,6 +108,10 @@ from nnlib.conv import (
 # --- language models (chapter 7) ---
 from nnlib import attention, language_model, tokens
 from nnlib.attention import (
+    Embedding,
+    LayerNorm,
+    SelfAttention,
+    TransformerBlock,
     attention_weights,
     causal_mask,
     masked_softmax,

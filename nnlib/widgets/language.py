@@ -71,48 +71,36 @@ def unpack_array(packed: dict) -> np.ndarray:
     return raw.astype(np.float64).reshape(packed["shape"])
 
 
-def _mlp_dense(block: Any) -> tuple[Any, Any]:
-    """The two Dense layers of a TransformerBlock's MLP (C -> d_ff -> C)."""
-    layers = [layer for layer in block.mlp.layers if hasattr(layer, "W")]
-    if len(layers) != 2:
-        raise ValueError(f"expected an MLP of two Dense layers, found {len(layers)}")
-    return layers[0], layers[1]
-
-
 def model_arrays(model: Any) -> dict[str, np.ndarray]:
     """The trained arrays of a ``TransformerLM`` by the names js/transformer.js reads.
 
-    token_embedding (V, C), position_embedding (context, C); per block l:
-    ``blocks.l.ln1.gamma/beta`` (C,), ``blocks.l.attn.W_q/W_k/W_v/W_o`` (C, C) and
-    ``b_q/b_k/b_v/b_o`` (C,), ``blocks.l.ln2.gamma/beta``, ``blocks.l.mlp.W1`` (C, d_ff),
-    ``b1`` (d_ff,), ``W2`` (d_ff, C), ``b2`` (C,); ``ln_f.gamma/beta``; ``head.W`` (C, V).
-    The arrays are the model's own (not copies).
+    ``token_embedding`` (V, C), ``position_embedding`` (context, C); per block l the block's
+    own parameter names, ``blocks.l.ln1.gamma`` (C,), ``blocks.l.attn.W_q`` (C, C) ...
+    ``blocks.l.fc1.W`` (C, d_ff), ``blocks.l.fc2.b`` (C,); ``ln_f.gamma``, ``ln_f.beta``;
+    ``head.W`` (C, V). The arrays are the model's own (not copies).
     """
-    arrays = {"token_embedding": model.token_embedding.W.value,
-              "position_embedding": model.position_embedding.W.value}
+    arrays = {"token_embedding": model.token_embedding.weight.value,
+              "position_embedding": model.position_embedding.weight.value}
     for l, block in enumerate(model.blocks):
-        p = f"blocks.{l}"
-        for ln in ("ln1", "ln2"):
-            arrays[f"{p}.{ln}.gamma"] = getattr(block, ln).gamma.value
-            arrays[f"{p}.{ln}.beta"] = getattr(block, ln).beta.value
-        for name in ("W_q", "W_k", "W_v", "W_o", "b_q", "b_k", "b_v", "b_o"):
-            arrays[f"{p}.attn.{name}"] = getattr(block.attn, name).value
-        first, second = _mlp_dense(block)
-        arrays[f"{p}.mlp.W1"], arrays[f"{p}.mlp.b1"] = first.W.value, first.b.value
-        arrays[f"{p}.mlp.W2"], arrays[f"{p}.mlp.b2"] = second.W.value, second.b.value
-    arrays["ln_f.gamma"] = model.ln_f.gamma.value
-    arrays["ln_f.beta"] = model.ln_f.beta.value
-    arrays["head.W"] = model.head.W.value
+        for name, parameter in block.named_parameters():
+            arrays[f"blocks.{l}.{name}"] = parameter.value
+    arrays["ln_f.gamma"] = model.ln_f.gamma_param.value
+    arrays["ln_f.beta"] = model.ln_f.beta_param.value
+    arrays["head.W"] = model.head.weight.value
     return arrays
 
 
 def model_config(model: Any) -> dict:
     """The shape of a TransformerLM as js/transformer.js needs it."""
-    first, _ = _mlp_dense(model.blocks[0])
-    return {"vocab_size": int(model.vocab_size), "d_model": int(model.d_model),
-            "n_heads": int(model.blocks[0].attn.n_heads), "n_layers": len(model.blocks),
-            "context": int(model.context), "d_ff": int(first.W.value.shape[1]),
-            "eps": float(model.ln_f.eps)}
+    block = model.blocks[0]
+    eps = {float(layer.eps) for b in model.blocks for layer in (b.ln1, b.ln2)}
+    eps.add(float(model.ln_f.eps))
+    if len(eps) != 1:
+        raise ValueError(f"expected one LayerNorm eps in the whole model, got {sorted(eps)}")
+    return {"vocab_size": int(model.vocab_size), "d_model": int(block.d_model),
+            "n_heads": int(block.attn.n_heads), "n_layers": len(model.blocks),
+            "context": int(model.context), "d_ff": int(block.d_ff), "eps": eps.pop(),
+            "gelu": "tanh" if block.act.approximate else "exact"}
 
 
 def shipped_model(model: Any) -> Any:
@@ -141,8 +129,8 @@ def queries_and_keys(model: Any, ids: Any) -> list[tuple[str, np.ndarray, np.nda
     found = []
     for l, block in enumerate(model.blocks):
         h = block.ln1.forward(x)[0]
-        Q = h @ block.attn.W_q.value + block.attn.b_q.value
-        K = h @ block.attn.W_k.value + block.attn.b_k.value
+        Q = h @ block.attn.W_q + block.attn.b_q
+        K = h @ block.attn.W_k + block.attn.b_k
         n_heads = block.attn.n_heads
         hs = Q.shape[1] // n_heads
         for j in range(n_heads):

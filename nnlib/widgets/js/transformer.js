@@ -2,13 +2,16 @@
 // next-character widget runs with no kernel. Mirrors nnlib.language_model.TransformerLM.forward
 // and next_token_probabilities (GPT-2 layout, nnlib.attention.TransformerBlock):
 //   x = token_embedding[ids] + position_embedding[0..T-1]
-//   per block: x = x + attn(ln1(x));  x = x + W2(gelu(W1 ln2(x) + b1)) + b2
+//   per block: x = x + attn(ln1(x));  x = x + fc2(gelu(fc1(ln2(x))))
+//   (gelu: the tanh approximation of GPT-2 when config.gelu is "tanh", else the exact erf form)
 //   attn: Q, K, V = h W_q + b_q, ...; head j uses channels j*hs..(j+1)*hs; weights =
 //         softmax(Q_j K_j^T / sqrt(hs)) with the causal mask; out = concat(A_j V_j) W_o + b_o
 //   logits = ln_f(x) W_head   (no bias)
 // The weights arrive as {name: {shape, b64}}: float32 little-endian numbers in base64 (see
 // nnlib.widgets.language.pack_weights); all arithmetic is in float64, as numpy's.
 import { erf, softmax } from "./activations.js";
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 // How a character is shown (nnlib.widgets.language.show_char): a space as ␣, a line break as ↵.
 export function showChar(c) {
@@ -69,8 +72,10 @@ export function layerNorm(x, gamma, beta, eps) {
   });
 }
 
-// nnlib.activations.gelu (exact: x * Phi(x), Phi the normal CDF through erf)
-export function gelu(x) {
+// nnlib.activations.gelu(x, approximate): exact x * Phi(x) (Phi through erf), or GPT-2's
+// approximation x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+export function gelu(x, approximate = false) {
+  if (approximate) return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)));
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 
@@ -120,6 +125,7 @@ function selfAttention(h, W, prefix, C, nHeads) {
 export function transformerLogits(W, config, ids) {
   const { d_model: C, n_heads: nHeads, n_layers: nLayers, vocab_size: V, d_ff: F,
     context, eps } = config;
+  const approximate = config.gelu === "tanh";
   if (ids.length < 1 || ids.length > context) {
     throw new Error(`the model reads 1 to ${context} tokens, got ${ids.length}`);
   }
@@ -135,8 +141,9 @@ export function transformerLogits(W, config, ids) {
     const { out: a } = selfAttention(h1, W, `${p}.attn`, C, nHeads);
     x = x.map((row, i) => row.map((v, k) => v + a[i][k]));
     const h2 = layerNorm(x, W[`${p}.ln2.gamma`], W[`${p}.ln2.beta`], eps);
-    const hidden = affine(h2, W[`${p}.mlp.W1`], W[`${p}.mlp.b1`], C, F).map((row) => row.map(gelu));
-    const m = affine(hidden, W[`${p}.mlp.W2`], W[`${p}.mlp.b2`], F, C);
+    const hidden = affine(h2, W[`${p}.fc1.W`], W[`${p}.fc1.b`], C, F)
+      .map((row) => row.map((v) => gelu(v, approximate)));
+    const m = affine(hidden, W[`${p}.fc2.W`], W[`${p}.fc2.b`], F, C);
     x = x.map((row, i) => row.map((v, k) => v + m[i][k]));
   }
   const h = layerNorm(x, W["ln_f.gamma"], W["ln_f.beta"], eps);

@@ -12,7 +12,8 @@ conv         Conv2D, MaxPool2D, AvgPool2D, Flatten: layers for images (chapter 6
 tokens       CharTokenizer, byte-pair encoding (train_bpe, BPETokenizer): text to ids (chapter 7)
 attention    causal_mask, scaled_dot_product_attention; Embedding, LayerNorm, SelfAttention,
              TransformerBlock: the layers of a transformer (chapter 7)
-language_model  next_token_probabilities, generate, perplexity (chapter 7)
+language_model  TransformerLM, train_language_model, generate, next_token_probabilities,
+             perplexity, load_corpus (the book's own prose): a tiny language model (chapter 7)
 losses       mse, binary and categorical cross-entropy, with gradients
 network      Sequential, count_parameters
 optim        SGD, Adam
@@ -118,10 +119,14 @@ from nnlib.attention import (
     scaled_dot_product_attention,
 )
 from nnlib.language_model import (
+    TrainingHistory,
+    TransformerLM,
     generate,
+    load_corpus,
     next_token_probabilities,
     perplexity,
     perplexity_from_loss,
+    train_language_model,
 )
 from nnlib.tokens import (
     BPETokenizer,

@@ -83,11 +83,11 @@ def test_generate_samples_reproducibly_with_a_seed():
     assert a == b and len(a) == 51 and set(a) == {0, 1, 2}
     # the empirical frequencies follow the table
     counts = np.zeros((3, 3))
-    ids = generate(model, [0], 6000, temperature=1.0, rng=0)
+    ids = generate(model, [0], 3000, temperature=1.0, rng=0)
     for x, y in zip(ids[:-1], ids[1:], strict=True):
         counts[x, y] += 1
     np.testing.assert_allclose(counts / counts.sum(axis=1, keepdims=True), np.exp(TABLE),
-                               atol=0.03)
+                               atol=0.05)
 
 
 def test_generate_errors_teach():
@@ -98,3 +98,147 @@ def test_generate_errors_teach():
         generate(model, [0], -1)
     with pytest.raises(TypeError, match="language model"):
         generate(object(), [0], 1)
+
+
+# --- the transformer language model ----------------------------------------------------------
+
+from nnlib.gradcheck import numerical_gradient, relative_error  # noqa: E402
+from nnlib.language_model import (  # noqa: E402
+    CORPUS_SOURCE,
+    TransformerLM,
+    load_corpus,
+    train_language_model,
+)
+from nnlib.scale import transformer_parameters  # noqa: E402
+from nnlib.tokens import CharTokenizer  # noqa: E402
+
+
+@pytest.mark.parametrize("vocab, d, heads, layers, context, d_ff", [
+    (65, 32, 4, 2, 32, None),
+    (82, 48, 3, 3, 64, 96),
+    (10, 8, 1, 1, 5, 20),
+])
+def test_parameter_count_equals_chapter_5_formula_exactly(vocab, d, heads, layers, context,
+                                                          d_ff):
+    model = TransformerLM(vocab, d, heads, layers, context, d_ff=d_ff, rng=0)
+    counted = sum(p.size for p in model.parameters())
+    assert model.n_parameters() == counted
+    formula = transformer_parameters(layers, d, vocab, d_ff, n_positions=context,
+                                     tied_embeddings=False)
+    assert counted == formula, (f"the model has {counted} parameters, chapter 5's formula "
+                                f"says {formula}")
+
+
+def test_logits_shape_and_causality():
+    model = TransformerLM(11, 8, 2, 2, context=6, rng=0)
+    ids = np.array([[1, 2, 3, 4, 5, 6], [0, 0, 1, 10, 9, 3]])
+    logits = model.forward(ids)
+    assert logits.shape == (2, 6, 11)
+    changed = ids.copy()
+    changed[:, 4:] = 7  # the future of position 3
+    np.testing.assert_allclose(model.forward(changed)[:, :4], logits[:, :4], atol=1e-12)
+    # a shorter input gives the same logits for the positions it has
+    np.testing.assert_allclose(model.forward(ids[:, :3]), logits[:, :3], atol=1e-12)
+
+
+def test_untrained_loss_is_near_log_vocab_size():
+    model = TransformerLM(40, 16, 2, 1, context=8, rng=1)
+    ids = np.random.default_rng(0).integers(0, 40, size=(4, 9))
+    assert model.loss(ids[:, :-1], ids[:, 1:]) == pytest.approx(np.log(40), abs=0.05)
+
+
+def test_loss_is_the_mean_cross_entropy_of_the_targets():
+    model = TransformerLM(7, 8, 2, 1, context=4, rng=2)
+    ids, targets = np.array([[1, 2, 3], [4, 5, 6]]), np.array([[2, 3, 0], [5, 6, 6]])
+    logits = model.forward(ids)
+    p = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    expected = -np.mean(np.log(np.take_along_axis(p, targets[..., None], axis=-1)))
+    assert model.loss(ids, targets) == pytest.approx(expected, rel=1e-12)
+
+
+def test_model_gradients_pass_gradcheck():
+    model = TransformerLM(6, 4, 2, 2, context=4, d_ff=8, rng=3)
+    rng = np.random.default_rng(4)
+    for p in model.parameters():  # away from the initial values, so every path matters
+        p.value[...] += 0.3 * rng.normal(size=p.shape)
+    ids, targets = rng.integers(0, 6, size=(2, 4)), rng.integers(0, 6, size=(2, 4))
+    model.loss(ids, targets)
+    model.backward()
+    for name, p in model.named_parameters():
+        analytic = p.grad.copy()
+        numeric = numerical_gradient(lambda _: model.loss(ids, targets), p.value)
+        if name.endswith("attn.b_k"):  # exactly 0: softmax ignores a constant per row
+            assert np.abs(analytic).max() < 1e-12 and np.abs(numeric).max() < 1e-7
+            continue
+        assert relative_error(analytic, numeric) < 1e-6, name
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = TransformerLM(9, 8, 2, 2, context=5, d_ff=12, rng=5)
+    path = tmp_path / "tiny.npz"
+    model.save(path)
+    again = TransformerLM.load(path)
+    assert again.config == model.config
+    ids = np.array([[1, 2, 3, 8]])
+    np.testing.assert_array_equal(again.forward(ids), model.forward(ids))
+    np.savez(tmp_path / "other.npz", W=np.zeros(3))
+    with pytest.raises(ValueError, match="not a file written by TransformerLM.save"):
+        TransformerLM.load(tmp_path / "other.npz")
+
+
+def test_model_errors_teach():
+    model = TransformerLM(5, 4, 2, 1, context=3, rng=0)
+    with pytest.raises(ValueError, match="at most context=3.*ids\\[:, -3:\\]"):
+        model.forward(np.zeros((1, 4), dtype=int))
+    with pytest.raises(ValueError, match="batch of one"):
+        model.forward(np.array([1, 2]))
+    with pytest.raises(ValueError, match="shifted by one"):
+        model.loss(np.array([[1, 2]]), np.array([[2, 3, 4]]))
+    with pytest.raises(ValueError, match="n_heads to divide d_model"):
+        TransformerLM(5, 6, 4, 1, context=3)
+
+
+def test_generate_with_a_transformer_is_deterministic_at_temperature_zero():
+    model = TransformerLM(12, 8, 2, 1, context=4, rng=6)
+    a = generate(model, [1, 2], 10, temperature=0)
+    assert a == generate(model, [1, 2], 10, temperature=0, rng=99)
+    assert len(a) == 12 and all(0 <= i < 12 for i in a)
+    assert generate(model, [1], 10, 1.0, rng=1) == generate(model, [1], 10, 1.0, rng=1)
+
+
+def test_the_corpus_ships_and_is_small_ascii_prose():
+    text = load_corpus()
+    assert 50_000 < len(text.encode()) <= 200_000
+    assert set(text) <= {chr(c) for c in range(32, 127)} | {"\n"}
+    assert "neuron" in text and "```" not in text and "$" not in text
+    assert "make_corpus.py" in CORPUS_SOURCE
+
+
+def test_training_lowers_the_loss_on_the_corpus():
+    text = load_corpus()[:20_000]
+    tok = CharTokenizer(text)
+    ids = np.array(tok.encode(text))
+    model = TransformerLM(tok.vocab_size, 16, 2, 1, context=16, rng=0)
+    history = train_language_model(model, ids, steps=60, batch_size=8, lr=1e-2, rng=0)
+    assert len(history) == 60
+    first, last = np.mean(history.loss[:5]), np.mean(history.loss[-5:])
+    assert first == pytest.approx(np.log(tok.vocab_size), abs=0.3)
+    assert last < first - 0.8, f"loss went from {first:.2f} to only {last:.2f}"
+
+
+def test_training_is_reproducible_with_a_seed():
+    ids = np.arange(40) % 7
+    runs = []
+    for _ in range(2):
+        model = TransformerLM(7, 8, 2, 1, context=6, rng=1)
+        runs.append(train_language_model(model, ids, steps=3, batch_size=4, lr=1e-2,
+                                         rng=2).loss)
+    assert runs[0] == runs[1]
+
+
+def test_training_errors_teach():
+    model = TransformerLM(5, 4, 2, 1, context=8, rng=0)
+    with pytest.raises(ValueError, match="at least context \\+ 1 = 9 ids"):
+        train_language_model(model, np.arange(5), steps=1)
+    with pytest.raises(ValueError, match="tokenizer.encode"):
+        train_language_model(model, "hello world", steps=1)

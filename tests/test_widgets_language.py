@@ -134,7 +134,7 @@ def test_attention_explorer_rejects_a_temperature_that_is_not_positive():
 
 
 def test_queries_and_keys_are_the_ones_the_models_attention_uses(model, tokenizer):
-    ids = tokenizer.encode("a neuron fires")
+    ids = tokenizer.encode("a neuron!")
     heads = lw.queries_and_keys(model, ids)
     assert len(heads) == 2 * 4
     model.forward(np.array([ids]))
@@ -204,10 +204,10 @@ def test_next_char_state_is_next_token_probabilities_and_crops_to_the_context(mo
         state["probabilities"],
         next_token_probabilities(model, tokenizer.encode(prompt[-12:]), temperature=0.7))
     assert state["used"] == 12 and state["n"] == len(prompt)
-    assert state["summary"].startswith('After "␣weights" (the last 12 of 30 characters)'[:9])
-    assert "(the last 12 of 30 characters) at T = 0.70" in state["summary"]
+    assert state["summary"].startswith(
+        'After "␣its␣weights" (the last 12 of 30 characters) at T = 0.70: most likely "')
     greedy = lw.next_char_state(model, tokenizer.chars, prompt, 0)
-    assert sorted(greedy["probabilities"]) [-1] == 1.0
+    assert sorted(greedy["probabilities"])[-1] == 1.0
 
 
 # ----------------------------------------------------------------------------- the builders
@@ -226,7 +226,7 @@ def test_next_char_widget_links_the_text_box_and_the_slider_to_the_view(model, t
 
 def test_widgets_refuse_a_prompt_or_sentence_outside_the_vocabulary(model, tokenizer):
     with pytest.raises(ValueError, match='does not know the character "Z"'):
-        lw.next_char_widget(model, tokenizer, prompt="Zebra")
+        lw.next_char_widget(model, tokenizer, prompt="Zen")
     with pytest.raises(ValueError, match="does not know"):
         lw.attention_explorer_widget(model, tokenizer, sentences=("the quiz",))
     with pytest.raises(ValueError, match="reads at most 12"):

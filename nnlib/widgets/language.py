@@ -77,16 +77,17 @@ def model_arrays(model: Any) -> dict[str, np.ndarray]:
     ``token_embedding`` (V, C), ``position_embedding`` (context, C); per block l the block's
     own parameter names, ``blocks.l.ln1.gamma`` (C,), ``blocks.l.attn.W_q`` (C, C) ...
     ``blocks.l.fc1.W`` (C, d_ff), ``blocks.l.fc2.b`` (C,); ``ln_f.gamma``, ``ln_f.beta``;
-    ``head.W`` (C, V). The arrays are the model's own (not copies).
+    ``head.W`` (C, V), the output matrix ``W_out``. The arrays are the model's own (not
+    copies).
     """
-    arrays = {"token_embedding": model.token_embedding.weight.value,
-              "position_embedding": model.position_embedding.weight.value}
+    arrays = {"token_embedding": model.tok_emb.weight.value,
+              "position_embedding": model.pos_emb.weight.value}
     for l, block in enumerate(model.blocks):
         for name, parameter in block.named_parameters():
             arrays[f"blocks.{l}.{name}"] = parameter.value
     arrays["ln_f.gamma"] = model.ln_f.gamma_param.value
     arrays["ln_f.beta"] = model.ln_f.beta_param.value
-    arrays["head.W"] = model.head.weight.value
+    arrays["head.W"] = model.out.value
     return arrays
 
 
@@ -124,8 +125,10 @@ def queries_and_keys(model: Any, ids: Any) -> list[tuple[str, np.ndarray, np.nda
     """
     ids = np.asarray(ids, dtype=np.int64)[None, :]
     T = ids.shape[1]
-    x = model.token_embedding.forward(ids) + model.position_embedding.forward(
-        np.arange(T)[None, :])
+    if not 1 <= T <= model.context:
+        raise ValueError(f"queries_and_keys expected 1 to {model.context} ids (the model's "
+                         f"context), got {T}")
+    x = model.tok_emb.forward(ids) + model.pos_emb.forward(np.arange(T)[None, :])
     found = []
     for l, block in enumerate(model.blocks):
         h = block.ln1.forward(x)[0]

@@ -157,7 +157,7 @@ def gelu(x: ArrayLike, approximate: bool = False) -> np.ndarray:
     """
     x = as_float_array(x, "x", "gelu")
     if approximate:
-        u = _SQRT_2_OVER_PI * (x + _GELU_C * x**3)
+        u = _SQRT_2_OVER_PI * (x + _GELU_C * x * x * x)
         return _scalar_if_0d(0.5 * x * (1 + np.tanh(u)))
     return _scalar_if_0d(x * _normal_cdf(x))
 
@@ -172,7 +172,7 @@ def gelu_grad(x: ArrayLike, approximate: bool = False) -> np.ndarray:
     """
     x = as_float_array(x, "x", "gelu_grad")
     if approximate:
-        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x**3))
+        t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_C * x * x * x))
         du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_C * x * x)
         return _scalar_if_0d(0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du_dx)
     return _scalar_if_0d(_normal_cdf(x) + x * _normal_pdf(x))

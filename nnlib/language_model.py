@@ -367,7 +367,7 @@ CORPUS_SOURCE = ("the prose of this book's chapters 1-6 (book/01_*.md .. book/06
 def load_corpus() -> str:
     """The text the chapter's tiny model trains on: about 90 KB of this book's own prose.
 
-    One paragraph per line, printable ASCII only (82 different characters). It ships with
+    One paragraph per line, printable ASCII only (83 different characters). It ships with
     nnlib (``nnlib/datasets/book_prose.txt``; no download); ``CORPUS_SOURCE`` says where it
     comes from and nnlib/datasets/README.md how it is made.
     """

@@ -242,3 +242,35 @@ def test_training_errors_teach():
         train_language_model(model, np.arange(5), steps=1)
     with pytest.raises(ValueError, match="tokenizer.encode"):
         train_language_model(model, "hello world", steps=1)
+
+
+def test_the_corpus_is_declared_as_package_data_with_its_source_named():
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    assert '"datasets/*.txt"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    readme = (root / "nnlib" / "datasets" / "README.md").read_text(encoding="utf-8")
+    assert "book_prose.txt" in readme and "make_corpus.py" in readme
+
+
+def test_make_corpus_keeps_prose_and_drops_code_maths_and_markup():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "nnlib" / "datasets" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("make_corpus", script)
+    make_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_corpus)
+    chapter = "\n".join([
+        "---", "jupytext: x", "---", "", "# 1. A title", "",
+        "A **neuron** adds its inputs, as [chapter 2](02_layers.md) shows, with `numpy`.",
+        "It fires when $z > 0$ holds. The sum is $\\sum_i w_i x_i + b$ for all inputs.", "",
+        "```{code-cell} ipython3", "print('no code in the corpus')", "```", "",
+        "| a | table |", "|---|---|", "",
+        "- a list item with – a dash", "- short", "",
+        "$$", "y = f(z)", "$$",
+    ])
+    assert make_corpus.prose(chapter) == [
+        "A neuron adds its inputs, as chapter 2 shows, with numpy. It fires when z > 0 holds.",
+        "a list item with - a dash",
+    ]

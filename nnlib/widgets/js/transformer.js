@@ -75,7 +75,7 @@ export function layerNorm(x, gamma, beta, eps) {
 // nnlib.activations.gelu(x, approximate): exact x * Phi(x) (Phi through erf), or GPT-2's
 // approximation x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
 export function gelu(x, approximate = false) {
-  if (approximate) return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)));
+  if (approximate) return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 

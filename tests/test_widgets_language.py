@@ -138,10 +138,10 @@ def test_queries_and_keys_are_the_ones_the_models_attention_uses(model, tokenize
     heads = lw.queries_and_keys(model, ids)
     assert len(heads) == 2 * 4
     model.forward(np.array([ids]))
-    for l, block in enumerate(model.blocks):
+    for layer, block in enumerate(model.blocks):
         for j in range(4):
-            name, Q, K = heads[4 * l + j]
-            assert name == f"layer {l + 1}, head {j + 1}"
+            name, Q, K = heads[4 * layer + j]
+            assert name == f"layer {layer + 1}, head {j + 1}"
             assert Q.shape == K.shape == (len(ids), 4)
             np.testing.assert_allclose(attention_weights(Q, K), block.attn.last_weights[0, j],
                                        atol=1e-12, err_msg=name)
@@ -218,7 +218,8 @@ def test_next_char_widget_links_the_text_box_and_the_slider_to_the_view(model, t
     text, slider, view = box.children
     assert isinstance(view, lw.NextCharView)
     assert (text.description, text.value, view.prompt) == ("prompt", "the ", "the ")
-    assert (slider.description, slider.min, slider.max, view.T) == ("T", 0.0, lw.T_MAX, 1.0)
+    assert (slider.description, slider.min, slider.max, view.T) == ("temperature T", 0.0,
+                                                                    lw.T_MAX, 1.0)
     assert view.data["config"]["context"] == 12 and view.data["chars"] == tokenizer.chars
     assert len(box._links) == 2
     assert 'from "./' not in view._esm, "the view's code must have its helpers inlined"
@@ -239,7 +240,7 @@ def test_attention_explorer_widget_ships_every_heads_queries_and_keys(model, tok
     sentence, head = choices.children
     assert isinstance(view, lw.AttentionExplorerView)
     assert list(sentence.options) == ["the end", "a neuron"]
-    assert list(head.options) == [f"layer {l}, head {h}" for l in (1, 2) for h in (1, 2, 3, 4)]
+    assert list(head.options) == [f"layer {n}, head {h}" for n in (1, 2) for h in (1, 2, 3, 4)]
     assert (tau.min, tau.max, tau.value) == (lw.TAU_MIN, lw.TAU_MAX, 1.0)
     shipped = view.data["sentences"][1]
     assert shipped["tokens"] == list("a neuron") and len(shipped["heads"]) == 8

@@ -82,9 +82,9 @@ def model_arrays(model: Any) -> dict[str, np.ndarray]:
     """
     arrays = {"token_embedding": model.tok_emb.weight.value,
               "position_embedding": model.pos_emb.weight.value}
-    for l, block in enumerate(model.blocks):
+    for layer, block in enumerate(model.blocks):
         for name, parameter in block.named_parameters():
-            arrays[f"blocks.{l}.{name}"] = parameter.value
+            arrays[f"blocks.{layer}.{name}"] = parameter.value
     arrays["ln_f.gamma"] = model.ln_f.gamma_param.value
     arrays["ln_f.beta"] = model.ln_f.beta_param.value
     arrays["head.W"] = model.out.value
@@ -130,7 +130,7 @@ def queries_and_keys(model: Any, ids: Any) -> list[tuple[str, np.ndarray, np.nda
                          f"context), got {T}")
     x = model.tok_emb.forward(ids) + model.pos_emb.forward(np.arange(T)[None, :])
     found = []
-    for l, block in enumerate(model.blocks):
+    for layer, block in enumerate(model.blocks):
         h = block.ln1.forward(x)[0]
         Q = h @ block.attn.W_q + block.attn.b_q
         K = h @ block.attn.W_k + block.attn.b_k
@@ -138,7 +138,7 @@ def queries_and_keys(model: Any, ids: Any) -> list[tuple[str, np.ndarray, np.nda
         hs = Q.shape[1] // n_heads
         for j in range(n_heads):
             cut = slice(j * hs, (j + 1) * hs)
-            found.append((f"layer {l + 1}, head {j + 1}", Q[:, cut], K[:, cut]))
+            found.append((f"layer {layer + 1}, head {j + 1}", Q[:, cut], K[:, cut]))
         x = block.forward(x)
     return found
 
@@ -319,7 +319,8 @@ def next_char_widget(model: Any, tokenizer: Any, prompt: str = "The network ", t
         raise ValueError(f"prompt {prompt!r}: {problem}")
     text = widgets.Text(value=prompt, description="prompt", continuous_update=True,
                         layout=widgets.Layout(width="24em", max_width="100%"))
-    temperature = widgets.FloatSlider(value=1.0, min=0.0, max=T_MAX, step=0.05, description="T",
+    temperature = widgets.FloatSlider(value=1.0, min=0.0, max=T_MAX, step=0.05,
+                                      description="temperature T",
                                       readout_format=".2f",
                                       layout=widgets.Layout(width="20em", max_width="100%"))
     view = NextCharView(data=next_char_data(model, tokenizer, top))

@@ -293,3 +293,15 @@ def test_the_executed_page_backs_its_claims_about_the_training_run():
     shown = re.search(r"reaches a perplexity of about (\d+\.\d)", text).group(1)
     assert abs(float(shown) - val_ppl) <= 0.05 + 1e-9
     assert f"of {params} parameters" in text
+
+
+def test_the_embedding_neighbours_the_page_points_at_are_there():
+    text = page_text()
+    one = re.search(r"'1': ((?:'.' -?\d\.\d\d(?:, )?){4})", text)
+    assert one, "the page prints no nearest neighbours of '1'"
+    neighbours = re.findall(r"'(.)' -?\d\.\d\d", one.group(1))
+    digits = [c for c in neighbours if c.isdigit()]
+    assert len(digits) >= 2, f"the page says digits sit near digits; '1' has {neighbours}"
+    dot = re.search(r"'\.': ((?:'.' -?\d\.\d\d(?:, )?){4})", text)
+    marks = [c for c in re.findall(r"'(.)' -?\d\.\d\d", dot.group(1)) if not c.isalnum()]
+    assert len(marks) >= 2, f"the page says punctuation sits near punctuation; '.' has {marks}"

@@ -50,9 +50,10 @@ function heatMap(tokens, weights, id) {
         continue;
       }
       const w = weights[i][j];
-      svg += `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${PALETTE[0]}" fill-opacity="${format(w, ".3f")}" stroke="#ccc"/>`;
+      // at most 80% of the blue, so that black numbers stay readable on every cell
+      svg += `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${PALETTE[0]}" fill-opacity="${format(0.8 * w, ".3f")}" stroke="#ccc"/>`;
       svg += text(x + cell / 2, y + cell * 0.62, format(w, ".2f").replace(/^0\./, "."),
-        `text-anchor="middle" font-size="${font}" fill="${w > 0.55 ? "white" : "black"}"`);
+        `text-anchor="middle" font-size="${font}"`);
     }
   });
   svg += text(left, top + size + 24, "darker = more weight; hatched = masked (the future)", 'font-size="11"');

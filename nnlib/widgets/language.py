@@ -80,14 +80,13 @@ def model_arrays(model: Any) -> dict[str, np.ndarray]:
     ``head.W`` (C, V), the output matrix ``W_out``. The arrays are the model's own (not
     copies).
     """
-    arrays = {"token_embedding": model.tok_emb.weight.value,
-              "position_embedding": model.pos_emb.weight.value}
+    arrays = {"token_embedding": model.tok_emb.W, "position_embedding": model.pos_emb.W}
     for layer, block in enumerate(model.blocks):
         for name, parameter in block.named_parameters():
             arrays[f"blocks.{layer}.{name}"] = parameter.value
-    arrays["ln_f.gamma"] = model.ln_f.gamma_param.value
-    arrays["ln_f.beta"] = model.ln_f.beta_param.value
-    arrays["head.W"] = model.out.value
+    arrays["ln_f.gamma"] = model.ln_f.gamma
+    arrays["ln_f.beta"] = model.ln_f.beta
+    arrays["head.W"] = model.W_out
     return arrays
 
 

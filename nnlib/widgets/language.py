@@ -321,6 +321,7 @@ def next_char_widget(model: Any, tokenizer: Any, prompt: str = "The network ", t
     temperature = widgets.FloatSlider(value=1.0, min=0.0, max=T_MAX, step=0.05,
                                       description="temperature T",
                                       readout_format=".2f",
+                                      style={"description_width": "initial"},
                                       layout=widgets.Layout(width="20em", max_width="100%"))
     view = NextCharView(data=next_char_data(model, tokenizer, top))
     links = link_controls(view, {"prompt": text, "T": temperature})

@@ -59,6 +59,8 @@ CASES = [
     Case("book/04_backprop.html", "learning_rate", "learning rate"),
     Case("book/04_backprop.html", "learning_rate", "steps"),
     Case("book/05_scale.html", "training_time", "devices"),
+    Case("book/07_language_model.html", "attention_explorer", "softmax temperature"),
+    Case("book/07_language_model.html", "next_char", "temperature"),
 ]
 
 RECORDER_JS = """

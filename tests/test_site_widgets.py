@@ -448,6 +448,8 @@ WIDGETS = [
     ("book/03_activations.html", "temperature"),
     ("book/03_activations.html", "activation_explorer"),
     ("book/05_scale.html", "training_time"),
+    ("book/07_language_model.html", "attention_explorer"),
+    ("book/07_language_model.html", "next_char"),
 ]
 PHONE = {"width": 390, "height": 844}
 

@@ -46,7 +46,8 @@ def js_url(name: str) -> str:
 
 
 WIDGET_SCRIPTS = ["spam_neuron.js", "decision_boundary.js", "network_builder.js",
-                  "temperature.js", "activation_explorer.js", "training_time.js"]
+                  "temperature.js", "activation_explorer.js", "training_time.js",
+                  "attention_explorer.js", "next_char.js"]
 
 
 @pytest.mark.parametrize("script", WIDGET_SCRIPTS)

@@ -11,10 +11,12 @@ activations  chapter 3: softmax temperature, activation explorer
 training     chapter 4: learning rate on a 1-D loss, the training playground
 scale        chapter 5: training time and memory calculator
 conv         chapter 6: kernel explorer (a digit, a 3x3 kernel, pooling)
+language     chapter 7: attention explorer, next character of the trained tiny transformer
 """
 
 from nnlib.widgets.activations import activation_explorer_widget, temperature_widget  # noqa: F401
 from nnlib.widgets.conv import kernel_explorer_widget  # noqa: F401
+from nnlib.widgets.language import attention_explorer_widget, next_char_widget  # noqa: F401
 from nnlib.widgets.layers import network_builder_widget  # noqa: F401
 from nnlib.widgets.neuron import decision_boundary_widget, spam_neuron_widget  # noqa: F401
 from nnlib.widgets.scale import training_time_widget  # noqa: F401

@@ -436,10 +436,12 @@ def test_training_time_presets_move_the_sliders(training_time):
                  float(training_time.value("training tokens D")))
         assert shown == (n, d), name
         # and exactly the numbers the preset's name (what the reader reads) gives
-        named = re.search(r"([\d.]+)([BT]) parameters, ([\d.]+)([BT]) tokens", name)
-        assert named, f"preset {name!r} does not name its parameters and tokens"
-        n_named = float(named.group(1)) * scale[named.group(2)]
-        d_named = float(named.group(3)) * scale[named.group(4)]
+        params = (re.search(r"([\d.]+)([BT]) parameters", name)
+                  or re.search(r"([\d.]+)([BT]) model", name))
+        tokens = re.search(r"([\d.]+)([BT]) tokens", name)
+        assert params and tokens, f"preset {name!r} does not name its parameters and tokens"
+        n_named = float(params.group(1)) * scale[params.group(2)]
+        d_named = float(tokens.group(1)) * scale[tokens.group(2)]
         assert shown == pytest.approx((n_named, d_named), rel=1e-12), (
             f"preset {name!r}: the sliders show {shown}")
         check_training_time(training_time)

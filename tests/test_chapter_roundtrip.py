@@ -88,7 +88,7 @@ def test_opening_and_saving_a_chapter_in_jupyterlab_changes_nothing(tmp_path, ch
     assert after == before, (
         f"{chapter}.md changes when a reader's JupyterLab saves it ({how}):\n"
         + "\n".join(diff[:40])
-        + "\nWrite the chapter as jupytext writes it: its header as book/01_perceptron.md's "
-        "(kernelspec 'Python 3 (ipykernel)', no jupytext_version), each cell's YAML metadata as "
-        "`jupytext --to myst` writes it (run it on a copy and compare), no cell metadata but "
-        "mystnb and tags.")
+        + f"\nWrite the chapter as jupytext writes it: set its kernelspec's display_name to "
+        f"'Python 3 (ipykernel)' (as book/01_perceptron.md), keep no cell metadata but mystnb and "
+        f"tags, then run `.venv/bin/jupytext --to myst {chapter}.md -o {chapter}.md` (it rewrites "
+        "the file with book/jupytext.toml's settings; review the diff).")

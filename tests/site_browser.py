@@ -180,6 +180,9 @@ class OfflinePage:
                 timeout=timeout_ms,
             )
             self.page.evaluate("() => MathJax.startup.promise")
+        # the web fonts that typesetting and layout asked for (MathJax's fonts load after the
+        # page reached "networkidle" once, which that wait does not see again)
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
         self.page.wait_for_load_state("networkidle", timeout=timeout_ms)
 
     def close(self) -> None:

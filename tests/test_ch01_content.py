@@ -158,7 +158,9 @@ def test_every_plot_or_widget_cell_of_the_page_has_alt_text():
 def test_page_ends_with_summary_and_link_to_its_exercises():
     text = PAGE.read_text()
     assert "## Summary" in text
-    assert "(../exercises/ch01_perceptron/ch01_perceptron.ipynb)" in text.split("## Summary")[1]
+    ending = text.split("## Summary")[1]
+    assert "[Exercises for this chapter](exercises.md)" in ending  # how to get a copy
+    assert "`exercises/ch01_perceptron/`" in ending
 
 
 def test_learned_spam_weights_have_the_hand_set_signs_after_ten_corrections():

@@ -217,4 +217,6 @@ def test_the_page_imports_only_in_its_first_code_cell():
 def test_page_ends_with_summary_and_link_to_its_exercises():
     text = PAGE.read_text()
     assert "## Summary" in text
-    assert "(../exercises/ch02_layers/ch02_layers.ipynb)" in text.split("## Summary")[1]
+    ending = text.split("## Summary")[1]
+    assert "[Exercises for this chapter](exercises.md)" in ending  # how to get a copy
+    assert "`exercises/ch02_layers/`" in ending

@@ -190,6 +190,7 @@ def test_page_form_alt_text_no_outputs_and_exercise_link():
         assert len(alt) > 40, f"no alt text for the cell:\n{cell.source[:200]}"
     assert not any(c.get("outputs") for c in code)
     text = PAGE.read_text()
-    link = "(../exercises/ch03_activations/ch03_activations.ipynb)"
-    assert link in text.split("## Summary")[-1]
+    ending = text.split("## Summary")[-1]
+    assert "[Exercises for this chapter](exercises.md)" in ending  # how to get a copy
+    assert "`exercises/ch03_activations/`" in ending
     assert (REPO / "exercises" / "ch03_activations" / "ch03_activations.ipynb").exists()

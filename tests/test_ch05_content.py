@@ -192,5 +192,6 @@ def test_page_form_alt_text_gpt4_label_and_exercise_link():
     assert "unconfirmed outside estimate" in source
     assert "training_time_widget()" in source
     assert "## Summary" in source
-    assert "[Exercises for this chapter](../exercises/ch05_scale/ch05_scale.ipynb)" in source
+    assert "[Exercises for this chapter](exercises.md)" in source
+    assert "`exercises/ch05_scale/`" in source
     assert (REPO / "exercises" / "ch05_scale" / "ch05_scale.ipynb").exists()

@@ -12,6 +12,8 @@ tests/widget_page.py drives the page.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from widget_page import WidgetPage
@@ -427,10 +429,21 @@ def test_training_time_presets_move_the_sliders(training_time):
 
     # each preset once, the one chosen at the start last (choosing it again changes nothing)
     models, hardware = list(MODELS.items()), list(HARDWARE.items())
+    scale = {"B": 1e9, "T": 1e12}
     for name, (n, d) in models[1:] + models[:1]:
         training_time.choose("preset model", name)
-        assert (float(training_time.value("parameters N")),
-                float(training_time.value("training tokens D"))) == (n, d), name
+        shown = (float(training_time.value("parameters N")),
+                 float(training_time.value("training tokens D")))
+        assert shown == (n, d), name
+        # and exactly the numbers the preset's name (what the reader reads) gives
+        params = (re.search(r"([\d.]+)([BT]) parameters", name)
+                  or re.search(r"([\d.]+)([BT]) model", name))
+        tokens = re.search(r"([\d.]+)([BT]) tokens", name)
+        assert params and tokens, f"preset {name!r} does not name its parameters and tokens"
+        n_named = float(params.group(1)) * scale[params.group(2)]
+        d_named = float(tokens.group(1)) * scale[tokens.group(2)]
+        assert shown == pytest.approx((n_named, d_named), rel=1e-12), (
+            f"preset {name!r}: the sliders show {shown}")
         check_training_time(training_time)
     for name, peak in hardware[3:] + hardware[:3]:
         training_time.choose("preset device", name)

@@ -4,7 +4,9 @@ JupyterLite is JupyterLab running entirely in the reader's browser, with a Pytho
 (Pyodide, CPython compiled to WebAssembly): no install, no server. This module
 
 1. builds it: ``build_lite(site)`` writes ``<site>/lite/`` with ``jupyter lite build``
-   (jupyterlite-core + jupyterlite-pyodide-kernel, pinned in requirements.txt). Its files are
+   (jupyterlite-core, pinned in requirements.txt, and jupyterlite-pyodide-kernel, pinned in
+   requirements-lite.txt and installed apart, in ``.venv/lite``: see ``lite_kernel_packages``).
+   Its files are
    every chapter (``book/NN_name.md`` converted to a notebook without outputs, by jupytext) and
    every released exercise notebook of _toc.yml, at the same paths as in the repository, each
    with a first cell that installs nnlib. The nnlib wheel (built from this checkout) is shipped
@@ -30,6 +32,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -149,9 +152,34 @@ def build_nnlib_wheel(dest: Path, root: Path = ROOT) -> Path:
     return wheels[-1]
 
 
-def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+# The Pyodide kernel of JupyterLite (requirements-lite.txt) is installed apart from this
+# environment's packages: its JupyterLab extension needs JupyterLite's own services, and JupyterLab
+# loads every extension it finds in the environment, so installed beside JupyterLab it made every
+# JupyterLab page log "Shared module @jupyterlite/services doesn't exist in shared scope default".
+LITE_PACKAGES = Path(sys.prefix) / "lite"
+LITE_INSTALL = (".venv/bin/pip install --no-deps --upgrade --target .venv/lite"
+                " -r requirements-lite.txt")
+
+
+def lite_kernel_packages() -> Path | None:
+    """Where jupyterlite-pyodide-kernel is installed for the lite build: the folder apart from
+    the environment (the README's set-up), or None when it is in the environment itself (an
+    older set-up; JupyterLab then shows the error above)."""
+    if (LITE_PACKAGES / "jupyterlite_pyodide_kernel").is_dir():
+        return LITE_PACKAGES
+    try:
+        metadata.version("jupyterlite-pyodide-kernel")
+    except metadata.PackageNotFoundError:
+        raise LiteBuildError(
+            f"JupyterLite: the Pyodide kernel is not installed in {LITE_PACKAGES}; run "
+            f"`{LITE_INSTALL}` (the README's set-up command does)") from None
+    return None
+
+
+def _run(command: list[str], what: str, cwd: Path | None = None,
+         env: dict[str, str] | None = None) -> str:
     proc = subprocess.run(
-        command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True
+        command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env
     )
     if proc.returncode != 0:
         raise LiteBuildError(
@@ -180,6 +208,15 @@ def build_lite(site: Path, root: Path = ROOT, log=print) -> Path:
         built = [build_nnlib_wheel(wheels, root)]
         lite_dir = tmp / "lite"
         lite_dir.mkdir()
+        env = None
+        kernel = lite_kernel_packages()
+        if kernel is not None:
+            # its Python side (the build's addons) on the path, its extension found by the build
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(kernel), os.environ.get("PYTHONPATH")]))}
+            (lite_dir / "jupyter_lite_config.json").write_text(json.dumps({
+                "FederatedExtensionAddon": {"extra_labextensions_path": [
+                    str(kernel / "share" / "jupyter" / "labextensions")]}}), encoding="utf-8")
         (lite_dir / "jupyter-lite.json").write_text(
             json.dumps(
                 {
@@ -210,6 +247,7 @@ def build_lite(site: Path, root: Path = ROOT, log=print) -> Path:
             ],
             "jupyter lite build",
             cwd=lite_dir,
+            env=env,
         )
     add_pyodide_notice(out)
     log(f"JupyterLite: {len(notebooks)} notebooks and the nnlib wheel in {out}")

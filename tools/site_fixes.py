@@ -21,6 +21,12 @@ widget manager cause and how each is fixed:
 Not a console error, but found by the same tests: on a phone the visible sidebar buttons did
 nothing (``phone_sidebar.js`` makes them open the navigation drawer).
 
+Layout (tests/test_site_layout.py, at 390 and 1280 px): ``layout_fixes.css`` lets long inline code
+and signatures break so that no page scrolls sideways on a phone, makes inline formulas wider
+than their line scroll instead of being clipped, and lets table cells wrap; ``phone_figures.js``
+keeps figures legible on a phone (at the width where their smallest text is 9 CSS px, in a box
+that scrolls sideways, with a link to the full-size image).
+
 And for the accessibility checks of tests/test_site_a11y.py (axe-core), ``a11y_fixes.js`` and
 ``a11y_fixes.css`` in ``tools/site_static/``: the theme's search buttons are named by what they
 show, the colour-mode icons are hidden from screen readers, widget sliders are named by their
@@ -38,6 +44,8 @@ A11Y_JS = "a11y_fixes.js"
 A11Y_CSS = "a11y_fixes.css"
 REQUIRE_PATHS = "require_paths.js"
 PHONE_SIDEBAR = "phone_sidebar.js"
+LAYOUT_CSS = "layout_fixes.css"
+PHONE_FIGURES = "phone_figures.js"
 
 
 def _configure(app, config) -> None:
@@ -81,5 +89,7 @@ def setup(app):
     app.add_js_file(A11Y_JS, priority=900)
     app.add_js_file(PHONE_SIDEBAR, priority=900)
     app.add_css_file(A11Y_CSS, priority=900)
+    app.add_js_file(PHONE_FIGURES, priority=900)
+    app.add_css_file(LAYOUT_CSS, priority=900)
     app.connect("html-page-context", _fix_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,206 @@
+"""The layout of every page of the built website on a 390 px phone and a 1280 px desktop.
+
+Each page of the site (the list of tests/test_site_browser.py: every page of _toc.yml, so a new
+chapter is tested as soon as it is in the table of contents) is opened in headless Chromium at
+both widths, once MathJax has typeset it and its images have loaded, and measured:
+
+- **No page scrolls sideways on a phone**: the document is no wider than the 390 px screen.
+- **Nothing is clipped**: no formula, code, table, image or text reaches past the edge of a box
+  that hides what overflows (the theme's ``span.math`` did that to long inline formulas). What is
+  wider than its column must sit in a box that scrolls sideways (code blocks, wide tables,
+  display formulas, wide figures on a phone).
+- **No table overflows its column on a desktop**: at 1280 px, every table and every printed
+  output of a cell fits its column, so no column of results is hidden behind a scroll bar.
+- **Figures are legible on a phone.** The criterion: a figure's smallest text, SMALLEST_FONT_PT
+  points drawn at the figure's resolution (its PNG's pHYs chunk, in dots per inch), is shown at
+  least LEGIBLE_PX CSS pixels high: ``SMALLEST_FONT_PT * dpi / 72 * shown_width / png_width >=
+  LEGIBLE_PX``. tests/test_figure_fonts.py checks that no figure of the book uses a font smaller
+  than SMALLEST_FONT_PT; tools/site_static/phone_figures.js keeps wide figures at that width on a
+  phone, in a box that scrolls sideways with a link to the full-size image.
+
+Needs Debian's Chromium and playwright (tests/site_browser.py); ``SITE_HTML=/path/_build/html``
+tests a site already built.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from site_browser import OfflinePage, site_html, site_url
+from test_figure_fonts import SMALLEST_FONT_PT
+from test_site_browser import PAGES
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
+              pytest.mark.usefixtures("needs_browser")]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+LEGIBLE_PX = 9
+
+LAYOUT_JS = """
+() => {
+  const article = document.querySelector('.bd-article') || document.body;
+  const describe = el => {
+    const cls = (el.getAttribute('class') || '').trim().split(/\\s+/).slice(0, 2).join('.');
+    const text = (el.textContent || el.getAttribute('alt') || el.getAttribute('src') || '')
+      .replace(/\\s+/g, ' ').trim().slice(0, 70);
+    return `<${el.tagName.toLowerCase()}${cls ? '.' + cls : ''}> "${text}"`;
+  };
+  const visible = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  // what is clipped: an element that reaches past the right edge of an ancestor that hides
+  // overflow, before any ancestor that scrolls
+  const clipped = [];
+  const candidates = article.querySelectorAll(
+    'mjx-container, img, svg, code, pre, table, p, li, dt, dd, h1, h2, h3, h4, span.math, a');
+  for (const el of candidates) {
+    if (el.closest('mjx-assistive-mml, .visually-hidden, .sr-only') || !visible(el)) continue;
+    const right = el.getBoundingClientRect().right;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === 'auto' || style.overflowX === 'scroll') break;
+      if (style.overflowX === 'hidden' || style.overflowX === 'clip') {
+        const box = a.getBoundingClientRect();
+        const edge = box.left + a.clientLeft + a.clientWidth;
+        if (right > edge + 1) {
+          clipped.push(`${describe(el)} reaches ${Math.round(right - edge)} px past the edge `
+                       + `of ${describe(a).slice(0, 60)}`);
+        }
+        break;
+      }
+    }
+  }
+  // what makes the page wider than the screen: reaches past it with no box that scrolls or
+  // clips in between
+  const widening = [];
+  const width = document.documentElement.clientWidth;
+  for (const el of article.querySelectorAll('*')) {
+    if (el.closest('mjx-assistive-mml') || !visible(el)) continue;
+    if (el.getBoundingClientRect().right <= width + 1) continue;
+    let a = el.parentElement;
+    while (a && a !== document.body && getComputedStyle(a).overflowX === 'visible') {
+      a = a.parentElement;
+    }
+    if ((!a || a === document.body) && !widening.some(w => w.contains(el))) widening.push(el);
+  }
+  // tables and printed outputs wider than the column they sit in
+  const overflowing = [];
+  for (const el of article.querySelectorAll('table, .cell_output pre, .output pre')) {
+    if (!visible(el) || el.closest('.jupyter-widgets')) continue;
+    const column = el.closest('.pst-scrollable-table-container, .cell_output, .output, section')
+    const holder = el.tagName === 'PRE' ? el : (column || el.parentElement);
+    const width = el.tagName === 'PRE' ? el.scrollWidth : el.getBoundingClientRect().width;
+    const room = el.tagName === 'PRE' ? el.clientWidth : holder.clientWidth;
+    if (width > room + 1) {
+      overflowing.push(`${describe(el)} is ${Math.round(width)} px wide in a column of `
+                       + `${Math.round(room)} px`);
+    }
+  }
+  const figures = [...article.querySelectorAll('.cell_output > img')].filter(visible).map(img => {
+    const box = img.parentElement.getBoundingClientRect();
+    const shown = img.getBoundingClientRect();
+    return {src: img.getAttribute('src'), alt: (img.getAttribute('alt') || '').slice(0, 60),
+            natural: img.naturalWidth, shown: shown.width,
+            beyond_box: img.parentElement.scrollWidth > img.parentElement.clientWidth + 1,
+            box_scrolls: ['auto', 'scroll'].includes(getComputedStyle(img.parentElement).overflowX),
+            hint: !!(img.parentElement.nextElementSibling
+                     && img.parentElement.nextElementSibling.matches('.nnlib-figure-hint')),
+            cut: shown.right > box.right + 1};
+  });
+  const page = document.scrollingElement;
+  return {scroll_width: page.scrollWidth, client_width: page.clientWidth, clipped, overflowing,
+          widening: widening.slice(0, 8).map(el => `${describe(el)} reaches `
+                                         + `${Math.round(el.getBoundingClientRect().right)} px`),
+          figures};
+}
+"""
+
+
+@functools.cache
+def layout(page: str, viewport: str) -> dict:
+    """Open ``page`` at the viewport's size once, wait for formulas and images, measure it."""
+    tab = OfflinePage(f"{site_url()}/{page}", viewport=VIEWPORTS[viewport])
+    try:
+        tab.settle()
+        tab.page.wait_for_function(
+            "() => [...document.images].every(img => img.complete)", timeout=60_000)
+        tab.page.wait_for_timeout(200)  # the figures' own resize handlers
+        return tab.page.evaluate(LAYOUT_JS)
+    finally:
+        tab.close()
+
+
+def png_dpi(path) -> float:
+    """Dots per inch of a PNG, from its pHYs chunk (matplotlib writes it)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    at = 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        if kind == b"pHYs":
+            x, _, unit = struct.unpack(">IIB", data[at + 8:at + 17])
+            assert unit == 1, f"{path}: pHYs is not in pixels per metre"
+            return x * 0.0254
+        at += 12 + length
+    raise AssertionError(f"{path} has no pHYs chunk: its resolution is unknown")
+
+
+def image_file(page: str, src: str):
+    url = urlsplit(f"{site_url()}/{page}")
+    target = urlsplit(f"{url.scheme}://{url.netloc}{url.path.rsplit('/', 1)[0]}/{src}")
+    return (site_html() / unquote(target.path).lstrip("/")).resolve()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_does_not_scroll_sideways_on_a_phone(page):
+    seen = layout(page, "phone")
+    assert seen["scroll_width"] <= seen["client_width"], (
+        f"{page} is {seen['scroll_width']} px wide on a {seen['client_width']} px phone screen, so "
+        "the whole page scrolls sideways; what reaches past the screen:\n  "
+        + "\n  ".join(seen["widening"]))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_on_the_page_is_clipped(page, viewport):
+    clipped = layout(page, viewport)["clipped"]
+    assert clipped == [], (
+        f"{page} at {VIEWPORTS[viewport]['width']} px hides part of {len(clipped)} elements:\n  "
+        + "\n  ".join(clipped[:12]))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_table_or_printed_output_overflows_its_column_on_a_desktop(page):
+    overflowing = layout(page, "desktop")["overflowing"]
+    assert overflowing == [], (
+        f"{page} at 1280 px: part of these is hidden behind a scroll bar:\n  "
+        + "\n  ".join(overflowing))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_text_is_legible_on_a_phone(page):
+    figures = layout(page, "phone")["figures"]
+    small = []
+    for figure in figures:
+        dpi = png_dpi(image_file(page, figure["src"]))
+        text_px = SMALLEST_FONT_PT * dpi / 72 * figure["shown"] / figure["natural"]
+        if text_px < LEGIBLE_PX - 0.05:
+            small.append(f"{figure['alt']!r}: {figure['natural']} px at {dpi:.0f} dpi shown "
+                         f"{figure['shown']:.0f} px wide, so {SMALLEST_FONT_PT} pt text is "
+                         f"{text_px:.1f} px high")
+        elif figure["beyond_box"]:
+            assert figure["box_scrolls"] and figure["hint"], (
+                f"{page}: figure {figure['alt']!r} is wider than the screen but its box does not "
+                "scroll sideways or says nothing of it")
+    assert small == [], (
+        f"{page} on a 390 px phone shows figures whose smallest text is below {LEGIBLE_PX} px:"
+        "\n  " + "\n  ".join(small))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_are_shown_whole_on_a_desktop(page):
+    cut = [f["alt"] for f in layout(page, "desktop")["figures"] if f["cut"] or f["beyond_box"]]
+    assert cut == [], f"{page} at 1280 px shows only part of the figures {cut}"

@@ -18,8 +18,8 @@ The functions here compute the forward pass only (the chapter builds them up on 
 example). The layers below add the backward pass, each next to its forward pass:
 
 - ``Embedding(vocab_size, d_model)``: a lookup table, ids (B, T) -> vectors (B, T, C);
-- ``LayerNorm(d)``: each token's C numbers rescaled to mean 0 and variance 1, then ``gamma * x
-  + beta``;
+- ``LayerNorm(d)``: each token's C numbers rescaled to mean 0 and variance 1, then scaled
+  and shifted, ``gamma * x + beta``;
 - ``SelfAttention(d_model, n_heads)``: queries, keys and values from the same tokens, several
   heads side by side, then an output matrix;
 - ``TransformerBlock(d_model, n_heads)``: ``x + attention(LayerNorm(x))``, then ``x +
@@ -172,13 +172,18 @@ class Embedding(Layer):
         self.vocab_size = _check_size(vocab_size, "vocab_size", "Embedding")
         self.d_model = _check_size(d_model, "d_model", "Embedding")
         W = as_rng(rng).standard_normal((self.vocab_size, self.d_model)) * 0.02
-        self.weight = Parameter("W", W, np.zeros_like(W))
+        self._W = Parameter("W", W, np.zeros_like(W))  # the Parameter named "W": self.W, self.dW
         self._ids: np.ndarray | None = None
 
     @property
     def W(self) -> np.ndarray:
         """The table, shape (vocab_size, d_model): row i is the vector of token i."""
-        return self.weight.value
+        return self._W.value
+
+    @property
+    def dW(self) -> np.ndarray:
+        """Gradient of the loss with respect to W from the last backward, shape of W."""
+        return self._W.grad
 
     def _checked_ids(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids)
@@ -210,11 +215,11 @@ class Embedding(Layer):
         dY = _check_dY(dY, ids.shape + (self.d_model,), "Embedding")
         dW = np.zeros_like(self.W)
         np.add.at(dW, ids.ravel(), dY.reshape(-1, self.d_model))
-        self.weight.grad = dW
+        self._W.grad = dW
         return None
 
     def parameters(self) -> list[Parameter]:
-        return [self.weight]
+        return [self._W]
 
     def __repr__(self) -> str:
         return f"Embedding({self.vocab_size}, {self.d_model})"
@@ -235,19 +240,29 @@ class LayerNorm(Layer):
     def __init__(self, d: int, eps: float = 1e-5) -> None:
         self.d = _check_size(d, "d", "LayerNorm")
         self.eps = float(eps)
-        self.gamma_param = Parameter("gamma", np.ones(self.d), np.zeros(self.d))
-        self.beta_param = Parameter("beta", np.zeros(self.d), np.zeros(self.d))
+        self._gamma = Parameter("gamma", np.ones(self.d), np.zeros(self.d))
+        self._beta = Parameter("beta", np.zeros(self.d), np.zeros(self.d))
         self._cache: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def gamma(self) -> np.ndarray:
         """Scale, shape (d,)."""
-        return self.gamma_param.value
+        return self._gamma.value
 
     @property
     def beta(self) -> np.ndarray:
         """Shift, shape (d,)."""
-        return self.beta_param.value
+        return self._beta.value
+
+    @property
+    def dgamma(self) -> np.ndarray:
+        """Gradient of the loss with respect to gamma from the last backward, shape (d,)."""
+        return self._gamma.grad
+
+    @property
+    def dbeta(self) -> np.ndarray:
+        """Gradient of the loss with respect to beta from the last backward, shape (d,)."""
+        return self._beta.grad
 
     def forward(self, X: np.ndarray) -> np.ndarray:
         """Return ``gamma * xhat + beta``, shape of X (..., d)."""
@@ -274,22 +289,28 @@ class LayerNorm(Layer):
         """
         xhat, inv_std = self._cached(self._cache)
         dY = _check_dY(dY, xhat.shape, "LayerNorm")
-        self.gamma_param.grad = (dY * xhat).reshape(-1, self.d).sum(axis=0)
-        self.beta_param.grad = dY.reshape(-1, self.d).sum(axis=0)
+        self._gamma.grad = (dY * xhat).reshape(-1, self.d).sum(axis=0)
+        self._beta.grad = dY.reshape(-1, self.d).sum(axis=0)
         g = dY * self.gamma
         return (g - g.mean(axis=-1, keepdims=True)
                 - xhat * (g * xhat).mean(axis=-1, keepdims=True)) * inv_std
 
     def parameters(self) -> list[Parameter]:
-        return [self.gamma_param, self.beta_param]
+        return [self._gamma, self._beta]
 
     def __repr__(self) -> str:
         return f"LayerNorm({self.d})"
 
 
-def _param_property(name: str, doc: str) -> property:
-    """A read-only attribute ``layer.<name>`` giving the value of the parameter ``name``."""
+def _value(name: str, doc: str) -> property:
+    """A read-only attribute ``layer.<name>``: the value of the parameter of that name."""
     return property(lambda self: self.params[name].value, doc=doc)
+
+
+def _grad(name: str) -> property:
+    """A read-only attribute ``layer.d<name>``: the gradient of the parameter of that name."""
+    return property(lambda self: self.params[name].grad,
+                    doc=f"Gradient of the loss with respect to {name} from the last backward.")
 
 
 class SelfAttention(Layer):
@@ -329,14 +350,16 @@ class SelfAttention(Layer):
         self.last_weights: np.ndarray | None = None
         self._cache: tuple | None = None
 
-    W_q = _param_property("W_q", "Query weights, shape (C, C): column block i is head i's.")
-    W_k = _param_property("W_k", "Key weights, shape (C, C).")
-    W_v = _param_property("W_v", "Value weights, shape (C, C).")
-    W_o = _param_property("W_o", "Output weights, shape (C, C): mix the heads' outputs.")
-    b_q = _param_property("b_q", "Query bias, shape (C,).")
-    b_k = _param_property("b_k", "Key bias, shape (C,).")
-    b_v = _param_property("b_v", "Value bias, shape (C,).")
-    b_o = _param_property("b_o", "Output bias, shape (C,).")
+    W_q = _value("W_q", "Query weights, shape (C, C): column block i is head i's.")
+    W_k = _value("W_k", "Key weights, shape (C, C).")
+    W_v = _value("W_v", "Value weights, shape (C, C).")
+    W_o = _value("W_o", "Output weights, shape (C, C): mix the heads' outputs.")
+    b_q = _value("b_q", "Query bias, shape (C,).")
+    b_k = _value("b_k", "Key bias, shape (C,).")
+    b_v = _value("b_v", "Value bias, shape (C,).")
+    b_o = _value("b_o", "Output bias, shape (C,).")
+    dW_q, dW_k, dW_v, dW_o = _grad("W_q"), _grad("W_k"), _grad("W_v"), _grad("W_o")
+    db_q, db_k, db_v, db_o = _grad("b_q"), _grad("b_k"), _grad("b_v"), _grad("b_o")
 
     def _split(self, Z: np.ndarray) -> np.ndarray:
         """(B, T, C) -> (B, h, T, d): head i gets channels i*d .. (i+1)*d - 1."""
@@ -364,7 +387,9 @@ class SelfAttention(Layer):
         return Z @ p["W_o"].value + p["b_o"].value
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
-        """Gradients of the 8 parameters; return dX, shape (B, T, C). Backwards step by step::
+        """Gradients of the 8 parameters; return dX, shape (B, T, C).
+
+        The forward pass, backwards, step by step::
 
             dZ = dY @ W_o^T                    dW_o = Z^T dY,  db_o = sum of dY
             dA = dZ @ V^T,  dV = A^T @ dZ      (per head)
@@ -449,6 +474,10 @@ class TransformerBlock(Layer):
         dY = _check_dY(dY, self._cached(self._shape), "TransformerBlock")
         dX = dY + self.ln2.backward(self._mlp_backward(dY))
         return dX + self.ln1.backward(self.attn.backward(dX))
+
+    def sublayers(self) -> list[Layer]:
+        """The layers this block is made of, in the order of the forward pass."""
+        return [self.ln1, self.attn, self.ln2, self.fc1, self.act, self.fc2]
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         """(name, parameter) pairs with the sub-layer in the name, e.g. ``("attn.W_q", ...)``."""

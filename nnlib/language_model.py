@@ -170,9 +170,23 @@ class TransformerLM(Layer):
         self.d_ff = self.blocks[0].d_ff
         self.ln_f = LayerNorm(self.d_model)
         W = rng.standard_normal((self.d_model, self.vocab_size)) * 0.02
-        self.out = Parameter("W_out", W, np.zeros_like(W))
+        self._W_out = Parameter("W_out", W, np.zeros_like(W))  # self.W_out, self.dW_out
         self._cache: tuple | None = None
         self._dlogits: np.ndarray | None = None
+
+    @property
+    def W_out(self) -> np.ndarray:
+        """Output weights, shape (d_model, vocab_size): column i scores token i."""
+        return self._W_out.value
+
+    @property
+    def dW_out(self) -> np.ndarray:
+        """Gradient of the loss with respect to W_out from the last backward."""
+        return self._W_out.grad
+
+    def sublayers(self) -> list[Layer]:
+        """The layers the model is made of, in the order of the forward pass."""
+        return [self.tok_emb, self.pos_emb, *self.blocks, self.ln_f]
 
     @property
     def config(self) -> dict[str, int]:
@@ -204,22 +218,28 @@ class TransformerLM(Layer):
             x = block.forward(x)
         h = self.ln_f.forward(x)
         self._cache = h
-        return h @ self.out.value
+        self._dlogits = None  # a new forward pass: the last loss's gradient no longer applies
+        return h @ self.W_out
 
     def backward(self, dlogits: np.ndarray | None = None) -> None:
         """Gradients of every parameter from dlogits (B, T, vocab_size), or, if None, from the
         last ``loss``. Returns None (the input is integer ids)."""
         h = self._cached(self._cache)
         if dlogits is None:
-            dlogits = self._cached(self._dlogits)
+            if self._dlogits is None:
+                raise RuntimeError(
+                    "TransformerLM.backward() without dlogits back-propagates the last loss, "
+                    "and there is none for the last forward pass. Hint: call "
+                    "model.loss(ids, targets) first, or pass the gradient of the logits.")
+            dlogits = self._dlogits
         dlogits = np.asarray(dlogits, dtype=np.float64)
         expected = h.shape[:2] + (self.vocab_size,)
         if dlogits.shape != expected:
             raise ValueError(f"TransformerLM.backward expected dlogits with the shape of the "
                              f"logits {expected}, got shape {dlogits.shape}")
         C = self.d_model
-        self.out.grad = h.reshape(-1, C).T @ dlogits.reshape(-1, self.vocab_size)
-        dx = self.ln_f.backward(dlogits @ self.out.value.T)
+        self._W_out.grad = h.reshape(-1, C).T @ dlogits.reshape(-1, self.vocab_size)
+        dx = self.ln_f.backward(dlogits @ self.W_out.T)
         for block in reversed(self.blocks):
             dx = block.backward(dx)
         self.tok_emb.backward(dx)
@@ -240,7 +260,7 @@ class TransformerLM(Layer):
             raise ValueError(f"TransformerLM.loss expected integer targets of the shape of ids "
                              f"{logits.shape[:2]}, got shape {targets.shape} (dtype "
                              f"{targets.dtype}). Hint: targets are the ids shifted by one: "
-                             "ids = window[:-1], targets = window[1:].")
+                             "ids = windows[:, :-1], targets = windows[:, 1:].")
         if targets.min() < 0 or targets.max() >= self.vocab_size:
             raise ValueError(f"TransformerLM.loss expected targets from 0 to "
                              f"{self.vocab_size - 1}, got values from {targets.min()} to "
@@ -255,11 +275,13 @@ class TransformerLM(Layer):
 
     def named_parameters(self) -> list[tuple[str, Parameter]]:
         """(name, parameter) pairs, e.g. ``("blocks.0.attn.W_q", ...)``, in a fixed order."""
-        named = [("tok_emb.W", self.tok_emb.weight), ("pos_emb.W", self.pos_emb.weight)]
+        named = [(f"{prefix}.{p.name}", p) for prefix, layer in (("tok_emb", self.tok_emb),
+                                                                 ("pos_emb", self.pos_emb))
+                 for p in layer.parameters()]
         for i, block in enumerate(self.blocks):
             named += [(f"blocks.{i}.{name}", p) for name, p in block.named_parameters()]
-        named += [("ln_f.gamma", self.ln_f.gamma_param), ("ln_f.beta", self.ln_f.beta_param),
-                  ("W_out", self.out)]
+        named += [(f"ln_f.{p.name}", p) for p in self.ln_f.parameters()]
+        named.append(("W_out", self._W_out))
         return named
 
     def parameters(self) -> list[Parameter]:
@@ -367,7 +389,7 @@ CORPUS_SOURCE = ("the prose of this book's chapters 1-6 (book/01_*.md .. book/06
 def load_corpus() -> str:
     """The text the chapter's tiny model trains on: about 90 KB of this book's own prose.
 
-    One paragraph per line, printable ASCII only (82 different characters). It ships with
+    One paragraph per line, printable ASCII only (83 different characters). It ships with
     nnlib (``nnlib/datasets/book_prose.txt``; no download); ``CORPUS_SOURCE`` says where it
     comes from and nnlib/datasets/README.md how it is made.
     """

@@ -1,14 +1,22 @@
-"""Tests of nnlib.attention: causal mask, attention weights, scaled dot-product attention."""
+"""Tests of nnlib.attention: causal mask, attention weights, scaled dot-product attention, and
+the layers Embedding, LayerNorm, SelfAttention, TransformerBlock (gradient checks, PyTorch)."""
 
 import numpy as np
 import pytest
+from conftest import OPTIONAL
 
 from nnlib.attention import (
+    Embedding,
+    LayerNorm,
+    SelfAttention,
+    TransformerBlock,
     attention_weights,
     causal_mask,
     masked_softmax,
     scaled_dot_product_attention,
 )
+from nnlib.gradcheck import check_gradients
+from nnlib.layers import Dense
 
 # The chapter's 3-token example: one head, d = 2.
 Q3 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -84,11 +92,7 @@ def test_attention_errors_say_what_shapes_were_expected():
 
 # --- layers: Embedding, LayerNorm, SelfAttention, TransformerBlock --------------------------
 
-from conftest import OPTIONAL  # noqa: E402
 
-from nnlib.attention import Embedding, LayerNorm, SelfAttention, TransformerBlock  # noqa: E402
-from nnlib.gradcheck import check_gradients  # noqa: E402
-from nnlib.layers import Dense  # noqa: E402
 
 TORCH_OPTIONAL = OPTIONAL + ("torch is not installed (a benchmark-only extra, not in "
                              "requirements.txt: pip install torch==2.13.0 to run these "
@@ -133,7 +137,7 @@ def test_embedding_backward_adds_the_rows_of_repeated_ids():
     emb.forward(ids)
     dY = np.array([[[1.0, 2.0], [3.0, 4.0], [10.0, 20.0]]])
     assert emb.backward(dY) is None
-    np.testing.assert_array_equal(emb.weight.grad, [[0, 0], [11, 22], [0, 0], [3, 4]])
+    np.testing.assert_array_equal(emb.dW, [[0, 0], [11, 22], [0, 0], [3, 4]])
 
 
 def test_embedding_gradients_pass_gradcheck():
@@ -160,15 +164,15 @@ def test_layer_norm_normalises_each_token():
     Y = ln.forward(X)
     np.testing.assert_allclose(Y.mean(axis=-1), 0, atol=1e-12)
     np.testing.assert_allclose(Y.var(axis=-1), 1, rtol=1e-3)  # eps makes it a bit below 1
-    ln.gamma_param.value[:] = [1, 2, 3, 4]
-    ln.beta_param.value[:] = 1
+    ln.gamma[:] = [1, 2, 3, 4]
+    ln.beta[:] = 1
     np.testing.assert_allclose(ln.forward(X), Y * [1, 2, 3, 4] + 1)
 
 
 def test_layer_norm_gradients_pass_gradcheck():
     ln = LayerNorm(5)
-    ln.gamma_param.value[:] = _data(5, seed=3)
-    ln.beta_param.value[:] = _data(5, seed=4)
+    ln.gamma[:] = _data(5, seed=3)
+    ln.beta[:] = _data(5, seed=4)
     result = check_gradients(ln, _data((2, 3, 5)), _data((2, 3, 5), seed=1), "mse")
     assert result.passed(), result.report()
 
@@ -236,8 +240,8 @@ def test_self_attention_needs_heads_that_divide_d_model():
 def test_transformer_block_gradients_pass_gradcheck():
     block = TransformerBlock(4, 2, d_ff=6, rng=0)
     for ln in (block.ln1, block.ln2):
-        ln.gamma_param.value[:] = 1 + 0.3 * _data(4, seed=11)
-        ln.beta_param.value[:] = 0.2 * _data(4, seed=12)
+        ln.gamma[:] = 1 + 0.3 * _data(4, seed=11)
+        ln.beta[:] = 0.2 * _data(4, seed=12)
     result = check_gradients(block, _data((2, 3, 4)), _data((2, 3, 4), seed=1), "mse")
     assert_gradients_pass(result)
 
@@ -254,6 +258,22 @@ def test_transformer_block_is_two_residual_steps():
     names = [name for name, _ in block.named_parameters()]
     assert names[:3] == ["ln1.gamma", "ln1.beta", "attn.W_q"]
     assert names[-2:] == ["fc2.W", "fc2.b"]
+    assert block.sublayers() == [block.ln1, block.attn, block.ln2, block.fc1, block.act,
+                                 block.fc2]
+    assert block.parameters() == [p for layer in block.sublayers() for p in layer.parameters()]
+
+
+@pytest.mark.parametrize("layer, X", [
+    (Embedding(5, 3, rng=0), np.array([[1, 2, 0]])),
+    (LayerNorm(3), _data((1, 2, 3))),
+    (SelfAttention(4, 2, rng=0), _data((1, 3, 4))),
+], ids=["Embedding", "LayerNorm", "SelfAttention"])
+def test_every_parameter_is_named_as_its_array_and_its_gradient(layer, X):
+    layer.backward(np.ones_like(layer.forward(X)))
+    for p in layer.parameters():
+        assert getattr(layer, p.name) is p.value        # layer.W is the W Parameter's value
+        assert getattr(layer, "d" + p.name) is p.grad   # layer.dW is its gradient
+    assert not hasattr(layer, "weight") and not hasattr(layer, "bias")
 
 
 # --- agreement with PyTorch (only where torch is installed; it is not a requirement) ---------
@@ -271,11 +291,11 @@ def test_embedding_and_layer_norm_equal_pytorch():
     t_out.backward(torch.tensor(dY))
     np.testing.assert_allclose(emb.forward(ids), t_out.detach().numpy(), atol=1e-12)
     emb.backward(dY)
-    np.testing.assert_allclose(emb.weight.grad, t_emb.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(emb.dW, t_emb.weight.grad.numpy(), atol=1e-12)
 
     ln = LayerNorm(5)
-    ln.gamma_param.value[:] = _data(5, seed=3)
-    ln.beta_param.value[:] = _data(5, seed=4)
+    ln.gamma[:] = _data(5, seed=3)
+    ln.beta[:] = _data(5, seed=4)
     X = _data((2, 4, 5), seed=5) * 3 + 1
     t_ln = torch.nn.LayerNorm(5).double()
     with torch.no_grad():
@@ -286,8 +306,8 @@ def test_embedding_and_layer_norm_equal_pytorch():
     t_out.backward(torch.tensor(dY))
     np.testing.assert_allclose(ln.forward(X), t_out.detach().numpy(), atol=1e-12)
     np.testing.assert_allclose(ln.backward(dY), tX.grad.numpy(), atol=1e-12)
-    np.testing.assert_allclose(ln.gamma_param.grad, t_ln.weight.grad.numpy(), atol=1e-12)
-    np.testing.assert_allclose(ln.beta_param.grad, t_ln.bias.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ln.dgamma, t_ln.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ln.dbeta, t_ln.bias.grad.numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("causal", [True, False])

@@ -4,12 +4,19 @@ import numpy as np
 import pytest
 
 from nnlib.activations import softmax
+from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.language_model import (
+    CORPUS_SOURCE,
+    TransformerLM,
     generate,
+    load_corpus,
     next_token_probabilities,
     perplexity,
     perplexity_from_loss,
+    train_language_model,
 )
+from nnlib.scale import transformer_parameters
+from nnlib.tokens import CharTokenizer
 
 
 class BigramTable:
@@ -102,15 +109,6 @@ def test_generate_errors_teach():
 
 # --- the transformer language model ----------------------------------------------------------
 
-from nnlib.gradcheck import numerical_gradient, relative_error  # noqa: E402
-from nnlib.language_model import (  # noqa: E402
-    CORPUS_SOURCE,
-    TransformerLM,
-    load_corpus,
-    train_language_model,
-)
-from nnlib.scale import transformer_parameters  # noqa: E402
-from nnlib.tokens import CharTokenizer  # noqa: E402
 
 
 @pytest.mark.parametrize("vocab, d, heads, layers, context, d_ff", [
@@ -123,6 +121,9 @@ def test_parameter_count_equals_chapter_5_formula_exactly(vocab, d, heads, layer
     model = TransformerLM(vocab, d, heads, layers, context, d_ff=d_ff, rng=0)
     counted = sum(p.size for p in model.parameters())
     assert model.n_parameters() == counted
+    params = model.parameters()
+    assert params[:-1] == [p for layer in model.sublayers() for p in layer.parameters()]
+    assert params[-1].value is model.W_out and params[-1].grad is model.dW_out
     formula = transformer_parameters(layers, d, vocab, d_ff, n_positions=context,
                                      tied_embeddings=False)
     assert counted == formula, (f"the model has {counted} parameters, chapter 5's formula "
@@ -196,6 +197,10 @@ def test_model_errors_teach():
         model.loss(np.array([[1, 2]]), np.array([[2, 3, 4]]))
     with pytest.raises(ValueError, match="n_heads to divide d_model"):
         TransformerLM(5, 6, 4, 1, context=3)
+    model.loss(np.array([[1, 2]]), np.array([[2, 3]]))
+    model.forward(np.array([[4, 4]]))  # a new forward pass: the loss's gradient is stale
+    with pytest.raises(RuntimeError, match="call model.loss"):
+        model.backward()
 
 
 def test_generate_with_a_transformer_is_deterministic_at_temperature_zero():
@@ -242,3 +247,35 @@ def test_training_errors_teach():
         train_language_model(model, np.arange(5), steps=1)
     with pytest.raises(ValueError, match="tokenizer.encode"):
         train_language_model(model, "hello world", steps=1)
+
+
+def test_the_corpus_is_declared_as_package_data_with_its_source_named():
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    assert '"datasets/*.txt"' in (root / "pyproject.toml").read_text(encoding="utf-8")
+    readme = (root / "nnlib" / "datasets" / "README.md").read_text(encoding="utf-8")
+    assert "book_prose.txt" in readme and "make_corpus.py" in readme
+
+
+def test_make_corpus_keeps_prose_and_drops_code_maths_and_markup():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "nnlib" / "datasets" / "make_corpus.py"
+    spec = importlib.util.spec_from_file_location("make_corpus", script)
+    make_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_corpus)
+    chapter = "\n".join([
+        "---", "jupytext: x", "---", "", "# 1. A title", "",
+        "A **neuron** adds its inputs, as [chapter 2](02_layers.md) shows, with `numpy`.",
+        "It fires when $z > 0$ holds. The sum is $\\sum_i w_i x_i + b$ for all inputs.", "",
+        "```{code-cell} ipython3", "print('no code in the corpus')", "```", "",
+        "| a | table |", "|---|---|", "",
+        "- a list item with – a dash", "- short", "",
+        "$$", "y = f(z)", "$$",
+    ])
+    assert make_corpus.prose(chapter) == [
+        "A neuron adds its inputs, as chapter 2 shows, with numpy. It fires when z > 0 holds.",
+        "a list item with - a dash",
+    ]

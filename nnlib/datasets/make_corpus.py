@@ -54,7 +54,7 @@ def _fenced_blocks_removed(lines: list[str]) -> list[str]:
 def _maths(match: re.Match) -> str:
     """Short maths such as $x_1$ or $w = 0.5$ as plain text; anything else a marker."""
     formula = match.group(1)
-    if re.fullmatch(r"[A-Za-z0-9_{} .,=+-]{1,12}", formula):
+    if re.fullmatch(r"[A-Za-z0-9_{} .,=+<>-]{1,12}", formula):
         return formula.replace("_", "").replace("{", "").replace("}", "")
     return "\x00"
 

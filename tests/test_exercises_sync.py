@@ -202,3 +202,16 @@ def test_cli_names_an_unknown_set_and_a_wrong_folder(tmp_path):
     proc = run_tool(tmp_path, "build")
     assert proc.returncode == 2
     assert "run this from the repository root" in proc.stderr
+
+
+def test_every_exercise_set_is_in_the_table_of_contents_and_on_the_exercises_page():
+    toc = (REPO / "_toc.yml").read_text(encoding="utf-8")
+    page = (REPO / "book" / "exercises.md").read_text(encoding="utf-8")
+    missing = []
+    for aid in exercises.assignment_ids(REPO):
+        if f"- file: exercises/{aid}/{aid}\n" not in toc:
+            missing.append(f"_toc.yml has no entry 'exercises/{aid}/{aid}' under Exercises")
+        if f"(../exercises/{aid}/{aid}.ipynb)" not in page:
+            missing.append(f"book/exercises.md does not link ../exercises/{aid}/{aid}.ipynb in "
+                           f"its list of sets")
+    assert missing == [], "\n".join(missing)

@@ -365,6 +365,42 @@ def test_answer_key_under_another_name_is_found_in_the_source(cell, source, foun
     assert any(found in f for f in findings), findings
 
 
+def test_answer_keys_of_every_set_name_real_nnlib_objects():
+    """A typo in a solution cell's ``answer_key`` metadata would silently disable the flag."""
+    import importlib
+
+    import nbformat
+    from grading_course import REPO
+
+    from tools import exercises
+    from tools.grader import answerkey
+
+    wrong = []
+    for aid in exercises.assignment_ids(REPO):
+        release = nbformat.read(str(exercises.release_dir(REPO, aid) / f"{aid}.ipynb"), 4)
+        for name, dotted in answerkey.part_functions(release).items():
+            module, _, attr = dotted.rpartition(".")
+            try:
+                found = callable(getattr(importlib.import_module(module), attr))
+            except (ImportError, AttributeError):
+                found = False
+            if not found:
+                wrong.append(f"{aid}: {name} -> {dotted}")
+    assert wrong == [], wrong
+
+
+def test_chapter_7_answer_keys_under_other_names_are_read_from_the_metadata():
+    from tools.grader import answerkey
+
+    release, _, _, _ = _ch01("ch07_language_model")
+    keys = answerkey.part_functions(release)
+    assert keys["attention"] == "nnlib.attention.scaled_dot_product_attention"
+    assert keys["text_perplexity"] == "nnlib.language_model.perplexity"
+    assert keys["embed"] == "nnlib.attention.Embedding"
+    assert keys["causal_mask"] == "nnlib.attention.causal_mask"      # same name: found by name
+    assert keys["merge_pair"] == "nnlib.tokens.merge_pair"
+
+
 def test_honest_solutions_of_every_set_use_no_answer_key():
     import nbformat
     from grading_course import REPO, solved

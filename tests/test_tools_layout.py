@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = REPO / "tools"
 PACKAGES = {"site", "exercises", "grader"}
-COMMAND = re.compile(r"python -m (tools(?:\.[A-Za-z_]+)*)")
+COMMAND = re.compile(r"python -m (tools(?:\.[A-Za-z_]+)+)")
 
 
 def documents() -> list[Path]:

@@ -2,7 +2,7 @@
 
 tests/test_site_layout.py checks on the built site that a figure's smallest text is shown at
 least 9 CSS px high on a phone, computing that text's size from SMALLEST_FONT_PT (and the
-figure's resolution); tools/site_static/phone_figures.js sizes figures from the same number. This
+figure's resolution); tools/site/static/phone_figures.js sizes figures from the same number. This
 holds them to it: every font size that nnlib.plots or a chapter's code sets (``fontsize=``,
 ``labelsize=``, ``title_fontsize=``, ``set_fontsize(...)``, ``rcParams`` font sizes), in points
 or by name (matplotlib's names, relative to the default 10 pt), is at least SMALLEST_FONT_PT.
@@ -16,7 +16,7 @@ import pytest
 from book_site import ROOT, toc_part
 from chapter_text import Page
 
-SMALLEST_FONT_PT = 8  # the smallest font a figure may use (tools/site_static/phone_figures.js)
+SMALLEST_FONT_PT = 8  # the smallest font a figure may use (tools/site/static/phone_figures.js)
 # matplotlib's font size names, in points, for its default font.size of 10 pt
 NAMED = {"xx-small": 5.79, "x-small": 6.94, "small": 8.33, "medium": 10.0, "large": 12.0,
          "x-large": 14.4, "xx-large": 17.28, "larger": 12.0, "smaller": 8.33}

@@ -8,7 +8,7 @@ nnlib computes for the new setting. JupyterLab's browser console must stay free 
 while: an extension that cannot load (JupyterLite's Pyodide kernel, installed beside JupyterLab,
 logged "Shared module @jupyterlite/services doesn't exist in shared scope default" on every page)
 fails the test. So does an extension of JupyterLite among those JupyterLab finds in this
-environment (tools/lite.py installs the Pyodide kernel apart, in .venv/lite).
+environment (tools/site/lite.py installs the Pyodide kernel apart, in .venv/lite).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ both widths, once MathJax has typeset it and its images have loaded, and measure
   points drawn at the figure's resolution (its PNG's pHYs chunk, in dots per inch), is shown at
   least LEGIBLE_PX CSS pixels high: ``SMALLEST_FONT_PT * dpi / 72 * shown_width / png_width >=
   LEGIBLE_PX``. tests/test_figure_fonts.py checks that no figure of the book uses a font smaller
-  than SMALLEST_FONT_PT; tools/site_static/phone_figures.js keeps wide figures at that width on a
+  than SMALLEST_FONT_PT; tools/site/static/phone_figures.js keeps wide figures at that width on a
   phone, in a box that scrolls sideways with a link to the full-size image.
 
 Needs Debian's Chromium and playwright (tests/site_browser.py); ``SITE_HTML=/path/_build/html``

@@ -9,7 +9,7 @@ redraws the plot:
 - in JupyterLab (the anywidget front-end extension, installed with the ``anywidget`` wheel);
 - on the book's website, where no kernel runs: the page's widget manager rebuilds the controls,
   the links and the views from the widget state stored at build time, and RequireJS loads
-  anywidget's own AMD build from the site (tools/assets.py).
+  anywidget's own AMD build from the site (tools/site/assets.py).
 
 The JavaScript lives in ``nnlib/widgets/js/``, one small ES module per widget, each naming the
 nnlib function it mirrors; nnlib stays the reference (tests/test_site_widgets.py checks in

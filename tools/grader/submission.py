@@ -427,16 +427,37 @@ class Rebuilt:
 
 def rebuild(submitted: NotebookNode, release: NotebookNode) -> Rebuilt:
     """The notebook to grade and what was tampered with (see the module docstring)."""
-    released = {gid: cell for cell in release.cells if (gid := _gid(cell))}
-    by_gid: dict[str, NotebookNode] = {}
-    extras: dict[str | None, list[NotebookNode]] = {}  # grade id they followed -> extra cells
-    tampering: list[str] = []
+    answers, extras, tampering = _match_to_release(submitted, release)
     notes: list[str] = []
+    cells = [*extras.get(None, [])]
+    for rcell in release.cells:
+        gid = _gid(rcell)
+        if gid is None:
+            cells.append(copy.deepcopy(rcell))
+            continue
+        graded, tampered, noted = _graded_cell(gid, rcell, answers.get(gid))
+        tampering += tampered
+        notes += noted
+        cells.append(graded)
+        cells.extend(extras.get(gid, []))
+    return Rebuilt(_notebook_of(release, cells), tampering, notes)
+
+
+def _match_to_release(submitted: NotebookNode, release: NotebookNode
+                      ) -> tuple[dict[str, NotebookNode], dict[str | None, list[NotebookNode]],
+                                 list[str]]:
+    """The submitted cell of each grade id of the release (the first one); the student's other
+    cells, stripped of nbgrader metadata, under the grade id they followed (None: above all);
+    and the tampering found: a grade id used twice, nbgrader metadata the release does not have."""
+    released = {gid for cell in release.cells if (gid := _gid(cell))}
+    answers: dict[str, NotebookNode] = {}
+    extras: dict[str | None, list[NotebookNode]] = {}
+    tampering: list[str] = []
     last: str | None = None
     for cell in submitted.cells:
         gid = _gid(cell)
-        if gid in released and gid not in by_gid:
-            by_gid[gid] = cell
+        if gid in released and gid not in answers:
+            answers[gid] = cell
             last = gid
             continue
         if gid in released:
@@ -447,41 +468,52 @@ def rebuild(submitted: NotebookNode, release: NotebookNode) -> Rebuilt:
         extra = copy.deepcopy(cell)
         extra.metadata.pop("nbgrader", None)
         extras.setdefault(last, []).append(extra)
+    return answers, extras, tampering
 
-    cells = [*extras.get(None, [])]
-    for rcell in release.cells:
-        gid = _gid(rcell)
-        if gid is None:
-            cells.append(copy.deepcopy(rcell))
-            continue
-        mine = by_gid.get(gid)
-        rmeta = rcell.metadata["nbgrader"]
-        graded = copy.deepcopy(rcell)
-        if rmeta.get("locked") and not rmeta.get("solution"):
-            if mine is None:
-                tampering.append(f"deleted locked cell {gid!r}")
-            elif mine.cell_type != rcell.cell_type:
-                tampering.append(f"changed locked cell {gid!r} from {rcell.cell_type} to "
-                                 f"{mine.cell_type}")
-            elif _text(mine.source) != _text(rcell.source):
-                tampering.append(f"edited locked cell {gid!r}")
-            elif _meta(mine) != _meta(rcell):
-                tampering.append(f"changed the nbgrader metadata of {gid!r}")
-        else:
-            if mine is None:
-                notes.append(f"answer cell {gid!r} was deleted (graded as unanswered)")
-            else:
-                if _meta(mine) != _meta(rcell):
-                    tampering.append(f"changed the nbgrader metadata of {gid!r}")
-                if mine.cell_type != rcell.cell_type:
-                    notes.append(f"answer cell {gid!r} was turned into {mine.cell_type}")
-                graded.source = _text(mine.source) if mine.cell_type == rcell.cell_type \
-                    else rcell.source
-        if graded.cell_type == "code":
-            graded.outputs, graded.execution_count = [], None
-        cells.append(graded)
-        cells.extend(extras.get(gid, []))
 
+def _graded_cell(gid: str, rcell: NotebookNode, mine: NotebookNode | None
+                 ) -> tuple[NotebookNode, list[str], list[str]]:
+    """The cell graded for the release's cell ``rcell`` given the student's ``mine``: a locked
+    cell as released, an answer cell with the student's source; with tampering and notes."""
+    graded = copy.deepcopy(rcell)
+    rmeta = rcell.metadata["nbgrader"]
+    if rmeta.get("locked") and not rmeta.get("solution"):
+        tampering, notes = _locked_cell_changes(gid, rcell, mine), []
+    else:
+        tampering, notes = _answer_cell_changes(gid, rcell, mine)
+        if mine is not None and mine.cell_type == rcell.cell_type:
+            graded.source = _text(mine.source)
+    if graded.cell_type == "code":
+        graded.outputs, graded.execution_count = [], None
+    return graded, tampering, notes
+
+
+def _locked_cell_changes(gid: str, rcell: NotebookNode, mine: NotebookNode | None) -> list[str]:
+    if mine is None:
+        return [f"deleted locked cell {gid!r}"]
+    if mine.cell_type != rcell.cell_type:
+        return [f"changed locked cell {gid!r} from {rcell.cell_type} to {mine.cell_type}"]
+    if _text(mine.source) != _text(rcell.source):
+        return [f"edited locked cell {gid!r}"]
+    if _meta(mine) != _meta(rcell):
+        return [f"changed the nbgrader metadata of {gid!r}"]
+    return []
+
+
+def _answer_cell_changes(gid: str, rcell: NotebookNode, mine: NotebookNode | None
+                         ) -> tuple[list[str], list[str]]:
+    """(tampering, notes) of an answer cell: changed metadata is tampering; a deleted answer
+    or one of another cell type is graded from the release's stub, with a note."""
+    if mine is None:
+        return [], [f"answer cell {gid!r} was deleted (graded as unanswered)"]
+    tampering = [f"changed the nbgrader metadata of {gid!r}"] if _meta(mine) != _meta(rcell) else []
+    notes = ([f"answer cell {gid!r} was turned into {mine.cell_type}"]
+             if mine.cell_type != rcell.cell_type else [])
+    return tampering, notes
+
+
+def _notebook_of(release: NotebookNode, cells: list[NotebookNode]) -> NotebookNode:
+    """The release's notebook with ``cells``, without cell ids: nbgrader keeps their order."""
     nb = copy.deepcopy(release)
     for cell in cells:
         if cell.cell_type == "code":
@@ -490,4 +522,4 @@ def rebuild(submitted: NotebookNode, release: NotebookNode) -> Rebuilt:
         cell.pop("id", None)
     nb.cells = cells
     nb.nbformat, nb.nbformat_minor = 4, 4  # no cell ids: nbgrader keeps the release's order
-    return Rebuilt(nb, tampering, notes)
+    return nb

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
@@ -275,116 +276,275 @@ def find_leaks(source: NotebookNode, release: NotebookNode) -> list[str]:
 # --------------------------------------------------------------------------- validation
 
 
+@dataclass(frozen=True)
+class SourceCell:
+    """One cell of an exercise source, with what the rules of CONTRIBUTING.md ask about it."""
+
+    index: int  # 0-based position in the notebook
+    cell: NotebookNode
+    before: tuple[NotebookNode, ...]  # the cells above it, top first
+
+    @property
+    def meta(self) -> dict:
+        return _nbg(self.cell)
+
+    @property
+    def gid(self):
+        return self.meta.get("grade_id")
+
+    @property
+    def text(self) -> str:
+        return self.cell.source
+
+    @property
+    def is_code(self) -> bool:
+        return self.cell.cell_type == "code"
+
+    @property
+    def solution(self) -> bool:
+        return bool(self.meta.get("solution"))
+
+    @property
+    def grade(self) -> bool:
+        return bool(self.meta.get("grade"))
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.meta.get("locked"))
+
+    @property
+    def has_solution_markers(self) -> bool:
+        return BEGIN_SOLUTION in self.text or END_SOLUTION in self.text
+
+    @property
+    def has_hidden_markers(self) -> bool:
+        return BEGIN_HIDDEN in self.text or END_HIDDEN in self.text
+
+    @property
+    def is_code_solution(self) -> bool:
+        return self.is_code and self.solution and not self.grade
+
+    @property
+    def is_test(self) -> bool:
+        return self.is_code and self.grade and not self.solution
+
+    @property
+    def is_written_answer(self) -> bool:
+        return not self.is_code and self.solution and self.grade
+
+
+# Each rule takes a cell and returns its problems (empty when the cell follows the rule). The
+# numbers are those of the rules in CONTRIBUTING.md ("An exercise set").
+
+
+def imports_only_in_the_import_cell(c: SourceCell) -> list[str]:
+    """Rule 1: imports only in locked, non-solution cells."""
+    if c.is_code and IMPORT.search(c.text) and not (c.locked and not c.solution):
+        return ["imports belong in the locked import cell at the top (locked: true, "
+                "solution: false); students must not need to import anything."]
+    return []
+
+
+def solution_markers_only_in_solution_cells(c: SourceCell) -> list[str]:
+    """Rule 6: a solution region is replaced only in a solution cell."""
+    if c.has_solution_markers and not c.solution:
+        return ["has solution markers but is not a solution cell (solution: true); "
+                "nbgrader would release the solution."]
+    return []
+
+
+def hidden_tests_only_in_grade_cells(c: SourceCell) -> list[str]:
+    """Rule 2: hidden tests are removed only from a grade cell."""
+    if c.has_hidden_markers and not c.grade:
+        return ["has hidden-test markers but is not a grade cell (grade: true); "
+                "nbgrader would release the hidden tests."]
+    return []
+
+
+def grade_id_is_well_formed_and_unique(c: SourceCell) -> list[str]:
+    """nbgrader: every nbgrader cell has a unique grade id of letters, digits, '_' and '-'."""
+    if not isinstance(c.gid, str) or not GRADE_ID.match(c.gid):
+        return [f"grade_id must be 1-64 letters, digits, '_' or '-', got {c.gid!r}."]
+    first = next((i for i, cell in enumerate(c.before) if _nbg(cell) and _valid_gid(cell)
+                  and _nbg(cell)["grade_id"] == c.gid), None)
+    if first is not None:
+        return [f"grade_id {c.gid!r} is used again (first in cell {first + 1}); "
+                "grade ids must be unique."]
+    return []
+
+
+def _valid_gid(cell: NotebookNode) -> bool:
+    gid = _nbg(cell).get("grade_id")
+    return isinstance(gid, str) and bool(GRADE_ID.match(gid))
+
+
+def schema_version_is_3(c: SourceCell) -> list[str]:
+    """nbgrader: the metadata is of schema version 3."""
+    if c.meta.get("schema_version") != 3:
+        return [f"nbgrader schema_version must be 3, got {c.meta.get('schema_version')!r}."]
+    return []
+
+
+def grade_cells_have_points(c: SourceCell) -> list[str]:
+    """Rules 2 and 5: a graded part is worth points > 0."""
+    points = c.meta.get("points")
+    if c.grade and (isinstance(points, bool) or not isinstance(points, (int, float))
+                    or points <= 0):
+        return [f"a grade cell needs points > 0, got points: {points!r}."]
+    return []
+
+
+def region_markers_are_paired(c: SourceCell) -> list[str]:
+    """Rules 2 and 6: each BEGIN marker has its END, never nested."""
+    problems = []
+    for present, begin, end, kind in (
+            (c.has_solution_markers, BEGIN_SOLUTION, END_SOLUTION, "solution"),
+            (c.has_hidden_markers, BEGIN_HIDDEN, END_HIDDEN, "hidden-test")):
+        bad = split_regions(c.text, begin, end)[2] if present else None
+        if bad:
+            problems.append(f"{kind} markers are malformed: {bad}.")
+    return problems
+
+
+def code_cell_is_a_solution_or_a_test(c: SourceCell) -> list[str]:
+    """Rule 2: one graded part = one solution cell + one test cell, never one cell for both."""
+    if c.is_code and c.solution and c.grade:
+        return ["a code cell is either a solution cell (solution: true, grade: false) or "
+                "a test cell (grade: true, solution: false, locked: true), not both."]
+    return []
+
+
+def code_solution_has_its_region(c: SourceCell) -> list[str]:
+    """Rule 6: the release replaces the region between the solution markers."""
+    if c.is_code_solution and BEGIN_SOLUTION not in c.text:
+        return ["a code solution cell needs '### BEGIN SOLUTION' / '### END SOLUTION' "
+                "around the solution (the release replaces that region)."]
+    return []
+
+
+def tests_are_locked(c: SourceCell) -> list[str]:
+    """Rule 2: a test cell is locked."""
+    if c.is_test and not c.locked:
+        return ["a test cell must be locked (locked: true)."]
+    return []
+
+
+def tests_name_a_part_above_them(c: SourceCell) -> list[str]:
+    """Rule 2: a test cell's grade id is '<part>_test', <part> a code solution cell above it."""
+    if not c.is_test:
+        return []
+    gid = str(c.gid)
+    if not gid.endswith("_test"):
+        return [f"a test cell's grade_id is '<part>_test' (the grade_id of the "
+                f"solution cell it tests + '_test'), got {c.gid!r}."]
+    part = gid[:-5]
+    if part not in _code_solution_ids(c.before):
+        return [f"tests part {part!r}, but no code solution cell with grade_id "
+                f"{part!r} comes before it."]
+    return []
+
+
+def tests_follow_a_solution_or_grade_cell(c: SourceCell) -> list[str]:
+    """Rule 2: nbgrader puts a deleted test cell back after the nbgrader cell above it."""
+    if not c.is_test:
+        return []
+    above = next((cell for cell in reversed(c.before) if any(
+        _nbg(cell).get(k) for k in ("grade", "solution", "locked"))), None)
+    if above is None or not (_nbg(above).get("grade") or _nbg(above).get("solution")):
+        return ["the nbgrader cell right above a test cell must be a solution or "
+                "grade cell (not a locked one): nbgrader puts a deleted test cell "
+                "back after the cell that preceded it and fails when that is a "
+                "locked cell. Move the locked cell above the solution cell or drop "
+                "its nbgrader metadata."]
+    return []
+
+
+def written_answer_has_a_locked_prompt(c: SourceCell) -> list[str]:
+    """Rule 5: a written answer's prompt is a locked markdown cell right above it."""
+    if not c.is_written_answer:
+        return []
+    prompt = c.before[-1] if c.before else None
+    if prompt is None or prompt.cell_type != "markdown" or not _nbg(prompt).get("locked"):
+        return ["a written answer needs its prompt in a locked markdown cell "
+                "(locked: true, solution: false, grade: false) right above it."]
+    return []
+
+
+def markdown_solution_is_a_written_answer(c: SourceCell) -> list[str]:
+    """Rule 5: a markdown solution cell is graded by hand, so it is a grade cell with points."""
+    if not c.is_code and c.solution and not c.grade:
+        return ["a markdown solution cell is a written answer: it needs grade: true "
+                "and points."]
+    return []
+
+
+def _code_solution_ids(cells: Iterable[NotebookNode]) -> list[str]:
+    return [str(_nbg(cell).get("grade_id")) for cell in cells if cell.cell_type == "code"
+            and _nbg(cell).get("solution") and not _nbg(cell).get("grade")]
+
+
+def _cells(nb: NotebookNode) -> list[SourceCell]:
+    return [SourceCell(i, cell, tuple(nb.cells[:i])) for i, cell in enumerate(nb.cells)]
+
+
+# Rules of any cell, then rules of a cell with nbgrader metadata, each in the order it reports.
+EVERY_CELL_RULES = (imports_only_in_the_import_cell, solution_markers_only_in_solution_cells,
+                    hidden_tests_only_in_grade_cells)
+NBGRADER_CELL_RULES = (grade_id_is_well_formed_and_unique, schema_version_is_3,
+                       grade_cells_have_points, region_markers_are_paired,
+                       code_cell_is_a_solution_or_a_test, code_solution_has_its_region,
+                       tests_are_locked, tests_name_a_part_above_them,
+                       tests_follow_a_solution_or_grade_cell,
+                       written_answer_has_a_locked_prompt, markdown_solution_is_a_written_answer)
+
+
+# Rules of the whole set: each takes the notebook and returns its problems.
+
+
+def every_solution_has_its_test(nb: NotebookNode) -> list[str]:
+    """Rule 2: every code solution cell has its test cell '<part>_test'."""
+    tests = {str(c.gid) for c in _cells(nb) if c.is_test}
+    return [f"solution cell {part!r} has no test cell {part + '_test'!r}."
+            for part in _code_solution_ids(nb.cells) if f"{part}_test" not in tests]
+
+
+def has_an_autograded_part(nb: NotebookNode) -> list[str]:
+    """Rule 2: at least one auto-graded test cell."""
+    if not any(c.is_test for c in _cells(nb)):
+        return ["no auto-graded test cell (grade: true, locked: true, points)."]
+    return []
+
+
+def has_a_written_answer(nb: NotebookNode) -> list[str]:
+    """Rule 5: at least one written answer."""
+    if not any(c.is_written_answer for c in _cells(nb)):
+        return ["no written answer (a markdown cell with grade: true, "
+                "solution: true and points, graded by hand)."]
+    return []
+
+
+def has_no_outputs(nb: NotebookNode) -> list[str]:
+    """Sources are committed without outputs."""
+    return ["has outputs; sources are committed without outputs."] if has_outputs(nb) else []
+
+
+SET_RULES = (every_solution_has_its_test, has_an_autograded_part, has_a_written_answer,
+             has_no_outputs)
+
+
 def validate_source(nb: NotebookNode, name: str = "source") -> list[str]:
     """Problems of an exercise source against CONTRIBUTING.md, one message per problem.
 
-    Checked: every nbgrader cell has a unique, well-formed grade_id and schema_version 3; every
-    grade cell has points > 0; every code solution cell has '### BEGIN SOLUTION' / '### END
-    SOLUTION' and no import; imports appear only in locked, non-solution cells; every auto-graded
-    test cell is locked, its grade_id is '<part>_test' where <part> is a solution cell above
-    it, and the nbgrader cell right above it is a solution or grade cell (so nbgrader can put it
-    back when a student deletes it); every code solution cell has its test cell; region markers
-    are paired and appear only in cells of the right kind; every written answer (markdown,
-    grade + solution) has a locked markdown prompt right above it; the set has at least one
-    auto-graded part and one written answer; the source has no outputs.
+    Each rule is a function above: those of a single cell (:data:`EVERY_CELL_RULES`, and
+    :data:`NBGRADER_CELL_RULES` for cells with nbgrader metadata), then those of the whole set
+    (:data:`SET_RULES`). A cell's problem names the file, the cell (1-based) and its grade id.
     """
     problems: list[str] = []
-    seen: dict[str, int] = {}
-    code_solutions: list[str] = []
-    tests: list[str] = []
-    written = 0
-
-    def say(i: int, cell: NotebookNode, msg: str) -> None:
-        gid = _nbg(cell).get("grade_id")
-        where = f"cell {i + 1}" + (f" ({gid!r})" if gid else "")
-        problems.append(f"{name}: {where}: {msg}")
-
-    for i, cell in enumerate(nb.cells):
-        meta = _nbg(cell)
-        text = cell.source
-        is_code = cell.cell_type == "code"
-        solution, grade, locked = (bool(meta.get(k)) for k in ("solution", "grade", "locked"))
-        if is_code and IMPORT.search(text) and not (locked and not solution):
-            say(i, cell, "imports belong in the locked import cell at the top (locked: true, "
-                         "solution: false); students must not need to import anything.")
-        has_sol = BEGIN_SOLUTION in text or END_SOLUTION in text
-        has_hidden = BEGIN_HIDDEN in text or END_HIDDEN in text
-        if has_sol and not solution:
-            say(i, cell, "has solution markers but is not a solution cell (solution: true); "
-                         "nbgrader would release the solution.")
-        if has_hidden and not grade:
-            say(i, cell, "has hidden-test markers but is not a grade cell (grade: true); "
-                         "nbgrader would release the hidden tests.")
-        if not meta:
-            continue
-        gid = meta.get("grade_id")
-        if not isinstance(gid, str) or not GRADE_ID.match(gid):
-            say(i, cell, f"grade_id must be 1-64 letters, digits, '_' or '-', got {gid!r}.")
-        elif gid in seen:
-            say(i, cell, f"grade_id {gid!r} is used again (first in cell {seen[gid] + 1}); "
-                         "grade ids must be unique.")
-        else:
-            seen[gid] = i
-        if meta.get("schema_version") != 3:
-            say(i, cell, f"nbgrader schema_version must be 3, got {meta.get('schema_version')!r}.")
-        if grade:
-            points = meta.get("points")
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-                say(i, cell, f"a grade cell needs points > 0, got points: {points!r}.")
-        if has_sol:
-            _, _, bad = split_regions(text, BEGIN_SOLUTION, END_SOLUTION)
-            if bad:
-                say(i, cell, f"solution markers are malformed: {bad}.")
-        if has_hidden:
-            _, _, bad = split_regions(text, BEGIN_HIDDEN, END_HIDDEN)
-            if bad:
-                say(i, cell, f"hidden-test markers are malformed: {bad}.")
-        if is_code and solution and grade:
-            say(i, cell, "a code cell is either a solution cell (solution: true, grade: false) or "
-                         "a test cell (grade: true, solution: false, locked: true), not both.")
-        elif is_code and solution:
-            code_solutions.append(str(gid))
-            if BEGIN_SOLUTION not in text:
-                say(i, cell, "a code solution cell needs '### BEGIN SOLUTION' / '### END SOLUTION' "
-                             "around the solution (the release replaces that region).")
-        elif is_code and grade:
-            tests.append(str(gid))
-            if not locked:
-                say(i, cell, "a test cell must be locked (locked: true).")
-            part = str(gid)[:-5] if str(gid).endswith("_test") else None
-            if part is None:
-                say(i, cell, f"a test cell's grade_id is '<part>_test' (the grade_id of the "
-                             f"solution cell it tests + '_test'), got {gid!r}.")
-            elif part not in code_solutions:
-                say(i, cell, f"tests part {part!r}, but no code solution cell with grade_id "
-                             f"{part!r} comes before it.")
-            before = next((c for c in reversed(nb.cells[:i]) if any(
-                _nbg(c).get(k) for k in ("grade", "solution", "locked"))), None)
-            if before is None or not (_nbg(before).get("grade") or _nbg(before).get("solution")):
-                say(i, cell, "the nbgrader cell right above a test cell must be a solution or "
-                             "grade cell (not a locked one): nbgrader puts a deleted test cell "
-                             "back after the cell that preceded it and fails when that is a "
-                             "locked cell. Move the locked cell above the solution cell or drop "
-                             "its nbgrader metadata.")
-        elif not is_code and solution and grade:
-            written += 1
-            prev = nb.cells[i - 1] if i else None
-            if prev is None or prev.cell_type != "markdown" or not _nbg(prev).get("locked"):
-                say(i, cell, "a written answer needs its prompt in a locked markdown cell "
-                             "(locked: true, solution: false, grade: false) right above it.")
-        elif not is_code and solution:
-            say(i, cell, "a markdown solution cell is a written answer: it needs grade: true "
-                         "and points.")
-    for part in code_solutions:
-        if f"{part}_test" not in tests:
-            problems.append(f"{name}: solution cell {part!r} has no test cell {part + '_test'!r}.")
-    if not tests:
-        problems.append(f"{name}: no auto-graded test cell (grade: true, locked: true, points).")
-    if not written:
-        problems.append(f"{name}: no written answer (a markdown cell with grade: true, "
-                        "solution: true and points, graded by hand).")
-    if has_outputs(nb):
-        problems.append(f"{name}: has outputs; sources are committed without outputs.")
+    for c in _cells(nb):
+        rules = EVERY_CELL_RULES + (NBGRADER_CELL_RULES if c.meta else ())
+        where = f"cell {c.index + 1}" + (f" ({c.gid!r})" if c.gid else "")
+        problems += [f"{name}: {where}: {msg}" for rule in rules for msg in rule(c)]
+    problems += [f"{name}: {msg}" for rule in SET_RULES for msg in rule(nb)]
     return problems
 
 
@@ -453,29 +613,45 @@ def _files(folder: Path) -> set[str]:
 
 
 def check(root: Path, ids: Sequence[str] | None = None) -> list[str]:
-    """Every way the committed exercise notebooks differ from their sources; empty when current."""
+    """Every way the committed exercise notebooks differ from their sources; empty when current.
+
+    In this order: sources that break a rule, releases without a source, committed notebooks
+    with outputs, generated files that are missing, extra or stale, releases that leak.
+    """
     root = Path(root).resolve()
     ids = resolve_ids(root, ids)
     everything = not ids or set(ids) == set(assignment_ids(root))
-    problems: list[str] = []
     sources = {aid: read_source(source_md(root, aid)) for aid in ids}
+    problems: list[str] = []
     valid = []
     for aid in ids:
         found = validate_source(sources[aid], f"{SOLUTIONS}/{aid}/{aid}.md")
         problems += found
         if not found:
             valid.append(aid)
+    if everything:
+        problems += _releases_without_source(root, ids)
+    problems += _notebooks_with_outputs(root, ids, everything)
+    problems += _differences_from_a_fresh_build(root, valid)
+    problems += _leaking_releases(root, ids, sources)
+    return problems
 
-    if everything and (root / EXERCISES).is_dir():
-        for folder in sorted(p for p in (root / EXERCISES).iterdir() if p.is_dir()):
-            if folder.name not in ids:
-                problems.append(f"{EXERCISES}/{folder.name}/ has no source "
-                                f"{SOLUTIONS}/{folder.name}/{folder.name}.md: delete it "
-                                f"(git rm -r {EXERCISES}/{folder.name}).")
+
+def _releases_without_source(root: Path, ids: Sequence[str]) -> list[str]:
+    if not (root / EXERCISES).is_dir():
+        return []
+    return [f"{EXERCISES}/{folder.name}/ has no source {SOLUTIONS}/{folder.name}/{folder.name}.md: "
+            f"delete it (git rm -r {EXERCISES}/{folder.name})."
+            for folder in sorted(p for p in (root / EXERCISES).iterdir() if p.is_dir())
+            if folder.name not in ids]
+
+
+def _notebooks_with_outputs(root: Path, ids: Sequence[str], everything: bool) -> list[str]:
     notebooks = [p for top in (SOLUTIONS, EXERCISES) if (root / top).is_dir()
                  for p in sorted((root / top).rglob("*.ipynb"))
                  if ".ipynb_checkpoints" not in p.parts
                  and (everything or p.relative_to(root / top).parts[0] in ids)]
+    problems = []
     for path in notebooks:
         try:
             if has_outputs(nbformat.read(str(path), as_version=4)):
@@ -484,41 +660,51 @@ def check(root: Path, ids: Sequence[str] | None = None) -> list[str]:
                                 "build.")
         except Exception as err:  # unreadable JSON is a problem to report, not a crash
             problems.append(f"{path.relative_to(root)} is not a readable notebook: {err}")
+    return problems
 
+
+def _differences_from_a_fresh_build(root: Path, ids: Sequence[str]) -> list[str]:
+    """Build the sets ``ids`` in a temporary course; compare with the committed files."""
     with tempfile.TemporaryDirectory(prefix="exercises-check-") as tmp:
         course = Path(tmp)
         shutil.copy2(root / CONFIG, course / CONFIG)
-        for aid in valid:
+        for aid in ids:
             shutil.copytree(root / SOLUTIONS / aid, course / SOLUTIONS / aid,
                             ignore=shutil.ignore_patterns(f"{aid}.ipynb", ".ipynb_checkpoints",
                                                           "__pycache__"))
         try:
-            built = build(course, valid, log=lambda _msg: None) if valid else []
+            built = build(course, ids, log=lambda _msg: None) if ids else []
         except ExerciseError as err:
-            problems.append(str(err))
-            built = []
-        for aid in built:
-            fix = f"run: python -m tools.exercises build {aid}"
-            committed, fresh = solution_notebook(root, aid), solution_notebook(course, aid)
-            rel = committed.relative_to(root)
-            if not committed.is_file():
-                problems.append(f"{rel} is missing; {fix}")
-            elif not filecmp.cmp(committed, fresh, shallow=False):
-                problems.append(f"{rel} is stale (differs from what {SOLUTIONS}/{aid}/{aid}.md "
-                                f"generates); {fix}")
-            ours, theirs = release_dir(root, aid), release_dir(course, aid)
-            have = _files(ours) if ours.is_dir() else set()
-            want = _files(theirs)
-            for name in sorted(want - have):
-                problems.append(f"{EXERCISES}/{aid}/{name} is missing; {fix}")
-            for name in sorted(have - want):
-                problems.append(f"{EXERCISES}/{aid}/{name} is not generated from the source: "
-                                f"delete it, then {fix}")
-            for name in sorted(have & want):
-                if not filecmp.cmp(ours / name, theirs / name, shallow=False):
-                    problems.append(f"{EXERCISES}/{aid}/{name} is stale (differs from what "
-                                    f"{SOLUTIONS}/{aid}/{aid}.md generates); {fix}")
+            return [str(err)]
+        return [p for aid in built for p in _stale_files(root, course, aid)]
 
+
+def _stale_files(root: Path, course: Path, aid: str) -> list[str]:
+    """How the committed files of set ``aid`` differ from those just built in ``course``."""
+    fix = f"run: python -m tools.exercises build {aid}"
+    problems = []
+    committed, fresh = solution_notebook(root, aid), solution_notebook(course, aid)
+    rel = committed.relative_to(root)
+    if not committed.is_file():
+        problems.append(f"{rel} is missing; {fix}")
+    elif not filecmp.cmp(committed, fresh, shallow=False):
+        problems.append(f"{rel} is stale (differs from what {SOLUTIONS}/{aid}/{aid}.md "
+                        f"generates); {fix}")
+    ours, theirs = release_dir(root, aid), release_dir(course, aid)
+    have = _files(ours) if ours.is_dir() else set()
+    want = _files(theirs)
+    problems += [f"{EXERCISES}/{aid}/{name} is missing; {fix}" for name in sorted(want - have)]
+    problems += [f"{EXERCISES}/{aid}/{name} is not generated from the source: delete it, then "
+                 f"{fix}" for name in sorted(have - want)]
+    problems += [f"{EXERCISES}/{aid}/{name} is stale (differs from what {SOLUTIONS}/{aid}/{aid}.md "
+                 f"generates); {fix}" for name in sorted(have & want)
+                 if not filecmp.cmp(ours / name, theirs / name, shallow=False)]
+    return problems
+
+
+def _leaking_releases(root: Path, ids: Sequence[str], sources: dict[str, NotebookNode]
+                      ) -> list[str]:
+    problems = []
     for aid in ids:
         release = release_dir(root, aid) / f"{aid}.ipynb"
         if not release.is_file():
@@ -527,9 +713,9 @@ def check(root: Path, ids: Sequence[str] | None = None) -> list[str]:
             nb = nbformat.read(str(release), as_version=4)
         except Exception:
             continue  # already reported as unreadable
-        for leak in find_leaks(sources[aid], nb):
-            problems.append(f"{release.relative_to(root)} leaks a {leak} (never edit a release "
-                            f"by hand; run: python -m tools.exercises build {aid})")
+        problems += [f"{release.relative_to(root)} leaks a {leak} (never edit a release by hand; "
+                     f"run: python -m tools.exercises build {aid})"
+                     for leak in find_leaks(sources[aid], nb)]
     return problems
 
 
@@ -574,6 +760,3 @@ def main(argv: Iterable[str] | None = None) -> int:
           + (f" ({', '.join(ids)})." if ids else "."))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

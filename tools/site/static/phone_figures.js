@@ -1,4 +1,4 @@
-// Figures stay legible on a phone (tools/site_fixes.py; tested by tests/test_site_layout.py).
+// Figures stay legible on a phone (tools/site/site_fixes.py; tested by tests/test_site_layout.py).
 //
 // A figure of the book is a PNG drawn by matplotlib at FIGURE_DPI; its smallest text is
 // SMALLEST_FONT_PT points (tests/test_site_layout.py checks both), so that text is

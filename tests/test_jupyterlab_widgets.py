@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -25,9 +26,11 @@ import urllib.request
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 from book_site import ROOT
 from site_browser import ARTIFACTS, OfflinePage
+from widget_page import WidgetPage
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
               pytest.mark.xdist_group("site")]
@@ -188,5 +191,172 @@ def test_reading_a_chapter_in_jupyterlab_leaves_it_unchanged(jupyterlab):
         assert after == before, "saving the chapter in JupyterLab changed it:\n" + "\n".join(diff)
         assert tab.console_errors == [], (
             "JupyterLab's console shows errors:\n  " + "\n  ".join(tab.console_errors))
+    finally:
+        tab.close()
+
+
+# ------------------------------------------------- chapters 6 and 7: the same calls, in JupyterLab
+
+# The chapter's own model shape (book/07_language_model.md), untrained: the chapter trains it for
+# a minute, which changes the weights the views receive, not the code that draws them.
+CH07_CONFIG = re.search(r"^config = (dict\(.*\))$",
+                        (ROOT / "book" / "07_language_model.md").read_text(encoding="utf-8"),
+                        re.MULTILINE).group(1)
+CH07_SETUP = ("from nnlib.language_model import TransformerLM, load_corpus\n"
+              "from nnlib.tokens import CharTokenizer\n"
+              "from nnlib.widgets.language import attention_explorer_widget, next_char_widget\n"
+              "chars = CharTokenizer(load_corpus())\n"
+              f"config = {CH07_CONFIG}\n"
+              "model = TransformerLM(vocab_size=chars.vocab_size, **config, rng=0)")
+NOTEBOOKS = {
+    # the calls of book/06_convolution.md and book/07_language_model.md, word for word
+    "chapter6.ipynb": ["from nnlib.widgets.conv import kernel_explorer_widget",
+                       'kernel_explorer_widget(digit=3, preset="vertical edges", pool_size=2)'],
+    "chapter7.ipynb": [CH07_SETUP, "attention_explorer_widget(model, chars)",
+                       'next_char_widget(model, chars, prompt="The network learns ")'],
+}
+
+
+class LabWidget(WidgetPage):
+    """tests/widget_page.py's reader, on a view in a JupyterLab notebook's output."""
+
+    def __init__(self, tab: OfflinePage, widget: str):
+        self.tab, self.page = tab, tab.page
+        self.view = self.page.locator(f'.nnlib-live[data-widget="{widget}"]')
+        try:
+            self.view.wait_for(state="attached", timeout=180_000)
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / f"jupyterlab_{widget}.png"))
+            raise
+        self.view.scroll_into_view_if_needed()
+        self.page.wait_for_function("el => el.dataset.state", arg=self.view.element_handle(),
+                                    timeout=60_000)
+        self.area = self.page.locator(".jp-OutputArea-output", has=self.view)
+
+
+def run_notebook(jupyterlab, name: str) -> OfflinePage:
+    """Write NOTEBOOKS[name] into JupyterLab's folder, open it, run all its cells."""
+    base, token, folder = jupyterlab
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
+                                               for source in NOTEBOOKS[name]])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                       "language": "python"}
+    nbformat.write(notebook, folder / name)
+    tab = OfflinePage(f"{base}/lab/tree/{name}?reset&token={token}",
+                      viewport={"width": 1400, "height": 1000})
+    page = tab.page
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    return tab
+
+
+def redrawn(check, widget: WidgetPage, *args):
+    """``check(widget, *args)`` once the view has caught up with the controls (the links run in
+    the browser, but the view redraws when the widget manager delivers the change): retried for
+    up to 10 s, then its failure is the test's."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return check(widget, *args)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def no_console_errors(tab: OfflinePage) -> None:
+    assert tab.console_errors == [], (
+        "JupyterLab's console shows errors:\n  " + "\n  ".join(tab.console_errors))
+
+
+def test_kernel_explorer_is_live_in_jupyterlab(jupyterlab):
+    from test_site_widgets_conv import WEIGHT_LABELS
+    from test_site_widgets_conv import check as check_conv
+
+    tab = run_notebook(jupyterlab, "chapter6.ipynb")
+    try:
+        explorer = LabWidget(tab, "kernel_explorer")
+        now = redrawn(check_conv, explorer)
+        assert now == dict(digit=3, kernel=[1, 0, -1] * 3, size=2, pool="max")
+        seen = {explorer.value("w[1,1]")}
+        for how, arg in [("key", "End"), ("key", "ArrowLeft"), ("key", "PageDown"),
+                         ("drag", 0.3)]:
+            if how == "key":
+                explorer.press("w[1,1]", arg)
+            else:
+                explorer.drag("w[1,1]", arg)
+            seen.add(explorer.value("w[1,1]"))
+            redrawn(check_conv, explorer)
+        assert len(seen) >= 4, f"moving w[1,1] gave only the values {sorted(seen)}"
+        explorer.press("pool size", "Home")
+        assert redrawn(check_conv, explorer)["size"] == 1
+        explorer.press("pool size", "ArrowRight", times=2)
+        assert redrawn(check_conv, explorer)["size"] == 4
+        explorer.choose("pooling", "average")
+        assert redrawn(check_conv, explorer)["pool"] == "avg"
+        explorer.choose("kernel", "sharpen")
+        deadline = time.monotonic() + 10
+        while [float(explorer.value(label)) for label in WEIGHT_LABELS] != [0, -1, 0, -1, 5,
+                                                                            -1, 0, -1, 0]:
+            assert time.monotonic() < deadline, "choosing 'sharpen' did not set the sliders"
+            time.sleep(0.1)
+        assert redrawn(check_conv, explorer)["kernel"] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
+        explorer.choose("digit", "7")
+        assert redrawn(check_conv, explorer)["digit"] == 7
+        assert "The digit 7 as 8 by 8 pixels" in explorer.alt()
+        no_console_errors(tab)
+    finally:
+        tab.close()
+
+
+def test_attention_explorer_and_next_char_are_live_in_jupyterlab(jupyterlab):
+    from test_site_widgets_language import check_explorer, check_next_char, model_of, type_prompt
+
+    from nnlib.language_model import TransformerLM, load_corpus
+    from nnlib.tokens import CharTokenizer
+    from nnlib.widgets.language import attention_explorer_data, next_char_data
+
+    # what the notebook's kernel sends the views, computed here the same way
+    chars = CharTokenizer(load_corpus())
+    model = TransformerLM(vocab_size=chars.vocab_size, **eval(CH07_CONFIG), rng=0)  # noqa: S307
+    attention, next_char = attention_explorer_data(model, chars), next_char_data(model, chars)
+    shipped = model_of(next_char)
+
+    tab = run_notebook(jupyterlab, "chapter7.ipynb")
+    try:
+        explorer = LabWidget(tab, "attention_explorer")
+        now = redrawn(check_explorer, explorer, attention)
+        assert now == dict(sentence="the network", head="layer 1, head 1", tau=1.0)
+        taus = {now["tau"]}
+        for key in ("Home", "PageUp", "ArrowRight", "End", "ArrowLeft"):
+            explorer.press("softmax temperature", key)
+            taus.add(redrawn(check_explorer, explorer, attention)["tau"])
+        assert len(taus) >= 5, f"moving tau gave only {sorted(taus)}"
+        explorer.drag("softmax temperature", 0.3)
+        redrawn(check_explorer, explorer, attention)
+        explorer.choose("sentence", "a neuron fires")
+        explorer.choose("head", attention["head_names"][-1])
+        assert redrawn(check_explorer, explorer, attention)["head"] == attention["head_names"][-1]
+
+        chart = LabWidget(tab, "next_char")
+        now = redrawn(check_next_char, chart, next_char, shipped)
+        assert now == dict(prompt="The network learns ", T=1.0, problem=False)
+        temperatures = {now["T"]}
+        for key in ("Home", "ArrowRight", "PageUp", "End"):
+            chart.press("temperature", key)
+            temperatures.add(redrawn(check_next_char, chart, next_char, shipped)["T"])
+        assert temperatures == {0.0, 0.05, 0.3, 1.0, 2.0}, sorted(temperatures)
+        chart.press("temperature", "PageDown", times=2)
+        type_prompt(chart, "Attention is")
+        now = redrawn(check_next_char, chart, next_char, shipped)
+        assert now == dict(prompt="Attention is", T=1.5, problem=False)
+        type_prompt(chart, "naïve")
+        assert redrawn(check_next_char, chart, next_char, shipped)["problem"]
+        type_prompt(chart, "The network ")
+        assert not redrawn(check_next_char, chart, next_char, shipped)["problem"]
+        no_console_errors(tab)
     finally:
         tab.close()

@@ -56,10 +56,14 @@ def stored_views() -> dict[str, dict]:
 @cache
 def shipped_model():
     """The trained model the page ships, rebuilt in nnlib from the stored weights."""
+    return model_of(stored_views()["next_char"])
+
+
+def model_of(data: dict):
+    """The model a next-character view computes with, rebuilt in nnlib from its data."""
     from nnlib.language_model import TransformerLM
     from nnlib.widgets.language import model_arrays, unpack_array
 
-    data = stored_views()["next_char"]
     c = data["config"]
     model = TransformerLM(c["vocab_size"], c["d_model"], c["n_heads"], c["n_layers"],
                           c["context"], d_ff=c["d_ff"], rng=0)
@@ -92,10 +96,11 @@ def explorer():
     widget.close()
 
 
-def check_explorer(widget: WidgetPage) -> dict:
+def check_explorer(widget: WidgetPage, data: dict | None = None) -> dict:
+    """Compare the explorer with nnlib; ``data``: the view's data (default: the built page's)."""
     from nnlib.widgets.language import attention_explorer_state, unpack_array
 
-    data = stored_views()["attention"]
+    data = stored_views()["attention"] if data is None else data
     sentence = widget.value("sentence")
     head_name = widget.value("head")
     tau = float(widget.value("softmax temperature"))
@@ -180,13 +185,16 @@ def type_prompt(widget: WidgetPage, text: str) -> None:
         arg=[widget.view.element_handle(), text[-5:].replace(" ", "␣")], timeout=10_000)
 
 
-def check_next_char(widget: WidgetPage) -> dict:
+def check_next_char(widget: WidgetPage, data: dict | None = None, model=None) -> dict:
+    """Compare the chart with nnlib; ``data``, ``model``: the view's data and the model it
+    computes with (default: the built page's)."""
     from nnlib.widgets.language import next_char_state
 
-    data = stored_views()["next_char"]
+    data = stored_views()["next_char"] if data is None else data
+    model = shipped_model() if model is None else model
     prompt = widget.control("prompt").locator("input").input_value()
     T = float(widget.value("temperature"))
-    state = next_char_state(shipped_model(), data["chars"], prompt, T, data["top"])
+    state = next_char_state(model, data["chars"], prompt, T, data["top"])
     if "problem" in state:
         assert widget.state() == "problem"
         shown = widget.view.locator(".nnlib-problem").inner_text().strip()

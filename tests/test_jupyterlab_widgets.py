@@ -9,6 +9,14 @@ while: an extension that cannot load (JupyterLite's Pyodide kernel, installed be
 logged "Shared module @jupyterlite/services doesn't exist in shared scope default" on every page)
 fails the test. So does an extension of JupyterLite among those JupyterLab finds in this
 environment (tools/site/lite.py installs the Pyodide kernel apart, in .venv/lite).
+
+Chapters 6 and 7 the same way, on small notebooks written into JupyterLab's folder that make the
+chapters' own calls: the kernel explorer (``kernel_explorer_widget``), the attention explorer and
+the next-character view (``attention_explorer_widget``, ``next_char_widget``, on a model of
+chapter 7's shape left untrained, as training it takes a minute). Sliders, menus and the prompt
+box are moved, and after each change the view must show what nnlib computes for the values the
+controls show, read with the website tests' readers (tests/test_site_widgets_conv.py,
+tests/test_site_widgets_language.py).
 """
 
 from __future__ import annotations

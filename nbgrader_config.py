@@ -70,7 +70,7 @@ from tools.grader.feedback import ClearHiddenTestTracebacks, ScrubHiddenTestLine
 # Feedback shows neither the hidden tests' source, nor tracebacks that quote it, nor an output
 # line that quotes it.
 # Both scrubbers live in tools/grader/feedback.py; stock `nbgrader generate_feedback` and
-# `python -m tools.grade feedback` use this same list.
+# `python -m tools.grader feedback` use this same list.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",

@@ -1,10 +1,10 @@
-"""Benchmark: stock serial ``nbgrader autograde`` against ``python -m tools.grade autograde``.
+"""Benchmark: stock serial ``nbgrader autograde`` against ``python -m tools.grader autograde``.
 
 Generates N submissions of chapter 1 (default 200; a realistic class: 80 % solve everything,
 15 % make one of the typical mistakes of tests/mistakes/ch01_perceptron.py, 5 % hand in the
 release untouched), puts the SAME hand-ins into two copies of a throw-away course, and grades
 one copy with stock ``nbgrader autograde ch01_perceptron`` (one CLI run, one notebook after the
-other, no sandbox) and the other with ``python -m tools.grade autograde ch01_perceptron --jobs J``
+other, no sandbox) and the other with ``python -m tools.grader autograde ch01_perceptron --jobs J``
 (sandbox on). It checks that both graded every student with no error and gave every student
 the same auto-graded score per part, then prints both throughputs (notebooks per minute) and
 their ratio. Not part of the test suite; it takes several minutes::
@@ -96,7 +96,7 @@ def main() -> int:
               f"{proc.returncode}, {60 * len(students) / stock_s:.1f} notebooks/min", flush=True)
 
         start = time.monotonic()
-        run = subprocess.run([sys.executable, "-m", "tools.grade", "--course", str(new.root),
+        run = subprocess.run([sys.executable, "-m", "tools.grader", "--course", str(new.root),
                               "autograde", AID, "--jobs", str(args.jobs),
                               "--timeout", str(args.timeout)]
                              + (["--cold-kernels"] if args.cold_kernels else []),
@@ -104,7 +104,7 @@ def main() -> int:
         new_s = time.monotonic() - start
         summary = run.stdout.strip().split("\n")[-1]
         kind = "cold" if args.cold_kernels else "warm"
-        print(f"python -m tools.grade autograde --jobs {args.jobs} (sandbox on, {kind} kernels): "
+        print(f"python -m tools.grader autograde --jobs {args.jobs} (sandbox on, {kind} kernels): "
               f"{new_s:.1f} s, "
               f"exit {run.returncode}, {60 * len(students) / new_s:.1f} notebooks/min; "
               f"{summary}", flush=True)

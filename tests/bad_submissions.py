@@ -2,7 +2,7 @@
 
 :func:`write_corpus` hands in, into a :class:`grading_course.Course` (a throw-away nbgrader
 course), one student per kind of trouble a grader meets in a real class, plus correct controls;
-it returns, per student, an :class:`Expect`: the status ``python -m tools.grade autograde`` must
+it returns, per student, an :class:`Expect`: the status ``python -m tools.grader autograde`` must
 report, the test cells that must score 0 (all others full marks), whether tampering must be
 flagged, text its messages must contain, and files the submission tried to create that must not
 exist afterwards. Built for chapter 1 (``ch01_perceptron``): it replaces the ``weighted_sum``,
@@ -11,7 +11,7 @@ exist afterwards. Built for chapter 1 (``ch01_perceptron``): it replaces the ``w
 Run it by hand to get a course to try the command on::
 
     python tests/bad_submissions.py /tmp/bad-course
-    python -m tools.grade --course /tmp/bad-course autograde ch01_perceptron
+    python -m tools.grader --course /tmp/bad-course autograde ch01_perceptron
 """
 
 from __future__ import annotations

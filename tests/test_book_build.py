@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup
 from conftest import not_applicable
 
 import nnlib
-from tools import assets
+from tools.site import assets
 
 # One xdist group: the tests of the built site run in one worker, with one build and one browser.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]

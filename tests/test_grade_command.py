@@ -1,10 +1,10 @@
-"""``python -m tools.grade``: a class of bad submissions graded through the real command.
+"""``python -m tools.grader``: a class of bad submissions graded through the real command.
 
 A throw-away course for chapter 1 (tests/grading_course.py) first has one student, ``earlier``,
 graded and given a manual score on a written answer. Then tests/bad_submissions.py hands in its
 corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork bombs,
 exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and ONE run of
-``python -m tools.grade autograde ch01_perceptron --jobs 2`` grades them all in sandboxes, with a
+``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in sandboxes, with a
 5 s cell timeout. The tests check every student's outcome against the corpus's expectations
 (status, which parts scored 0, tampering flag, messages, files that must not exist), that
 ``earlier`` and the gradebook were left intact, that a second run grades nobody again, that the
@@ -55,7 +55,7 @@ TESTS = ["weighted_sum_test", "step_test", "predict_test", "perceptron_update_te
 
 def grade_cmd(course: Course, *args: str, env: dict | None = None,
               timeout: float = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tools.grade", "--course", str(course.root),
+    return subprocess.run([sys.executable, "-m", "tools.grader", "--course", str(course.root),
                            *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           env=env)
 
@@ -542,7 +542,7 @@ def _killed_run(course: Course, tmp: Path, signum: int) -> None:
             cell_by_id(nb, "weighted_sum").source = slow
         course.submit(student, nb)
     env = dict(os.environ, TMPDIR=str(tmp))
-    proc = subprocess.Popen([sys.executable, "-m", "tools.grade", "--course", str(course.root),
+    proc = subprocess.Popen([sys.executable, "-m", "tools.grader", "--course", str(course.root),
                              "autograde", AID, "--jobs", "2"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)

@@ -1,11 +1,11 @@
-"""``python -m tools.grade`` and stock nbgrader give every hand-in the same per-part scores.
+"""``python -m tools.grader`` and stock nbgrader give every hand-in the same per-part scores.
 
-``tools.grade`` runs the test cells in a trusted interpreter and reaches the student's functions
+``tools.grader`` runs the test cells in a trusted interpreter and reaches the student's functions
 through proxies that carry plain data; stock ``nbgrader autograde`` runs them in the student's
 kernel. For each exercise set of the book with a ``tests/mistakes/<id>.py`` file, the same
 hand-ins that tests/test_grading_roundtrip.py grades with stock nbgrader (the instructor's
 solution, the blank release, every mistake of ``MISTAKES``, every correct answer of
-``CORRECT_VARIANTS``) are graded here with ``tools.grade`` in one run, and held to the same
+``CORRECT_VARIANTS``) are graded here with ``tools.grader`` in one run, and held to the same
 expectations: the solution full marks, the blank release zero, each mistake exactly the parts in
 its ``loses`` at 0 and every other part at full points, each variant full marks. The round trip
 holds stock nbgrader to those same per-part scores, so the two graders agree part by part on every
@@ -79,7 +79,7 @@ def _grade_both(folder, aid: str) -> Both:
     for student, nb in handins.items():
         trusted.submit(student, nb)
     trusted.add_students(list(handins))
-    graded = subprocess.run([sys.executable, "-m", "tools.grade", "--course", str(trusted.root),
+    graded = subprocess.run([sys.executable, "-m", "tools.grader", "--course", str(trusted.root),
                              "autograde", aid, "--jobs", "2"], cwd=REPO, capture_output=True,
                             text=True, timeout=LIMIT)
     log = graded.stdout + graded.stderr
@@ -120,7 +120,7 @@ def _scores(course: Course, student: str, tests) -> dict[str, float | None]:
 def test_solution_full_marks_and_blank_release_zero_under_trusted_grader(both, aid):
     b = both(aid)
     got = _scores(b.trusted, "solution", b.tests)
-    assert got == b.tests, (f"the solution lost points under tools.grade: {got}\n"
+    assert got == b.tests, (f"the solution lost points under tools.grader: {got}\n"
                             f"{_errors(b.trusted, 'solution', b.tests)}\n{b.log[-3000:]}")
     blank = _scores(b.trusted, "untouched", b.tests)
     assert all(v == 0 for v in blank.values()), f"the blank release scored {blank}"
@@ -143,7 +143,7 @@ def test_under_tools_grade_each_mistake_loses_exactly_its_parts_as_under_stock_n
         got = _scores(b.trusted, student, b.tests)
         if got != expected:
             cells = {t for t in b.tests if got[t] != expected[t]}
-            wrong.append(f"tools.grade: {student} ({b.names[student]}) expected {expected} (as "
+            wrong.append(f"tools.grader: {student} ({b.names[student]}) expected {expected} (as "
                          f"stock nbgrader scores it in the round trip)\n  got {got}\n"
                          f"{_errors(b.trusted, student, cells)}")
     assert not wrong, "\n".join(wrong)

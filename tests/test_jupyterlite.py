@@ -1,6 +1,6 @@
 """The JupyterLite site built into the website, and the launch buttons that open it.
 
-The book build runs tools/lite.py after the HTML (its Sphinx extension), so the built site has
+The book build runs tools/site/lite.py after the HTML (its Sphinx extension), so the built site has
 ``lite/``: JupyterLite with the Pyodide kernel, every chapter and exercise notebook of _toc.yml,
 and the nnlib wheel in its own package index. These tests read what the build wrote; one opens a
 chapter in JupyterLite in headless Chromium with the internet blocked and checks that the
@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from site_browser import OfflinePage, site_html, site_url
 
 import nnlib
-from tools import lite
+from tools.site import lite
 
 # One xdist group: the tests of the built site run in one worker, with one build and one browser.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
@@ -36,8 +36,8 @@ NOTEBOOKS = sorted(lite.lite_notebooks(ROOT))
 def lite_site() -> Path:
     folder = site_html() / lite.LITE
     assert (folder / "index.html").is_file(), (
-        f"{folder} has no JupyterLite site: is tools.lite listed under sphinx.local_extensions "
-        "in _config.yml? (`python -m tools.lite` builds it by hand)"
+        f"{folder} has no JupyterLite site: is tools.site.lite listed under "
+        "sphinx.local_extensions in _config.yml? (`python -m tools.site.lite` builds it by hand)"
     )
     return folder
 

@@ -12,7 +12,7 @@ common colour-vision deficiency can tell apart, and gives each class a distinct 
 curve a distinct line style, so no plot relies on colour alone (tests/test_plots.py); plots a
 chapter draws with matplotlib directly must take their colours from that palette (or grey).
 Plots that widgets draw get alt text naming the settings they show
-(tools/site_static/a11y_fixes.js).
+(tools/site/static/a11y_fixes.js).
 """
 
 from __future__ import annotations

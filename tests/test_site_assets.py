@@ -1,4 +1,4 @@
-"""tools/assets.py: the site's JavaScript comes from node_modules at the pinned versions."""
+"""tools/site/assets.py: the site's JavaScript comes from node_modules at the pinned versions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import shutil
 import pytest
 from conftest import require
 
-from tools import assets
+from tools.site import assets
 
 
 def test_copy_without_npm_ci_stops_with_a_message_that_says_what_to_run(tmp_path):

@@ -26,7 +26,7 @@ from conftest import require
 
 from nnlib.activations import get_activation
 from nnlib.widgets.live import JS_DIR, esm
-from tools import assets
+from tools.site import assets
 
 NODE = shutil.which("node")
 
@@ -150,7 +150,7 @@ def test_softmax_and_pairwise_sum_round_as_numpy_does():
 
 
 def test_nnlib_wheel_ships_the_widget_scripts(tmp_path):
-    from tools.lite import build_nnlib_wheel  # builds from a copy: the checkout stays clean
+    from tools.site.lite import build_nnlib_wheel  # builds from a copy: the checkout stays clean
 
     wheel = build_nnlib_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())

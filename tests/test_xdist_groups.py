@@ -23,7 +23,7 @@ USES = {
     "site": re.compile(r"\b(site_html|site_url|build_site|visit|OfflinePage|WidgetPage|"
                        r"page_weight)\("),
     "grading": re.compile(r"\b(Course\.create|sandbox\.Sandbox|grade_cmd|warm_kernels_possible)\("
-                          r"|-m\", \"tools\.grade\""),
+                          r"|-m\", \"tools\.grader?\""),
     "fixture-course": re.compile(r"\bbuilt_fixture_course\b"),
 }
 # Modules that use a set-up's helpers only on throw-away data (no shared set-up to protect).

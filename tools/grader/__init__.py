@@ -1,4 +1,4 @@
-"""Grading a whole class safely: sandboxed, resource-limited, parallel autograding (tools.grade).
+"""Grading a whole class safely: sandboxed, resource-limited, parallel autograding (tools.grader).
 
 Modules: :mod:`~tools.grader.sandbox` (the bubblewrap kernel), :mod:`~tools.grader.launcher`
 (runs inside it), :mod:`~tools.grader.executor` (nbgrader's Execute, hardened),

@@ -1,4 +1,4 @@
-"""nbgrader's Execute preprocessor, hardened for untrusted notebooks (used by tools.grade).
+"""nbgrader's Execute preprocessor, hardened for untrusted notebooks (used by tools.grader).
 
 :class:`GuardedExecute` replaces ``nbgrader.preprocessors.Execute`` in the autograde pipeline of
 each grading worker. On top of nbgrader's per-cell timeout it

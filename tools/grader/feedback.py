@@ -1,7 +1,7 @@
 """The feedback's two scrubbers, as nbgrader preprocessors (one place, used by every path).
 
 nbgrader_config.py puts both into ``GenerateFeedback.preprocessors``, before nbgrader's own
-``ClearHiddenTests``, so stock ``nbgrader generate_feedback`` and ``python -m tools.grade
+``ClearHiddenTests``, so stock ``nbgrader generate_feedback`` and ``python -m tools.grader
 feedback`` (which runs nbgrader's generate_feedback with the course's configuration) make the
 same pages:
 

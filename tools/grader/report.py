@@ -116,7 +116,7 @@ def render_html(aid: str, parts, rows) -> str:
     statuses = Counter(r["status"] for r in rows)
     body = [f"<h1>Grading report: {e(aid)}</h1>",
             f"<p>{len(rows)} students. Scores are read from the gradebook; statuses from the "
-            f"last run of <code>python -m tools.grade autograde</code>.</p>",
+            f"last run of <code>python -m tools.grader autograde</code>.</p>",
             "<h2>Students per status</h2><table><tr><th>status</th><th>students</th></tr>"]
     body += [f"<tr><td>{e(s)}</td><td>{n}</td></tr>" for s, n in statuses.most_common()]
     body.append("</table>")

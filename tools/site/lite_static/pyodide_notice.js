@@ -1,7 +1,7 @@
 // JupyterLite runs Python with Pyodide, which it loads from a CDN when a notebook's kernel
 // starts. Offline, or where the CDN is blocked, that load never finishes and the first cell
 // waits forever with no word of why. This script (added to the lite site's pages by
-// tools/lite.py) checks within 10 seconds whether Pyodide can be reached and, if not, says so
+// tools/site/lite.py) checks within 10 seconds whether Pyodide can be reached and, if not, says so
 // at the top of the page, with what to do instead. The URL is the one the kernel will load
 // (data-pyodide-url, read from the built kernel extension at build time).
 (function () {

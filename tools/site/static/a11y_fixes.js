@@ -1,4 +1,4 @@
-// Accessibility fixes for markup the theme and the widget manager generate (tools/site_fixes.py;
+// Accessibility fixes for markup the theme and the widget manager generate (tools/site/site_fixes.py;
 // checked by axe-core in tests/test_site_a11y.py).
 (function () {
   "use strict";

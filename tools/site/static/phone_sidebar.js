@@ -2,7 +2,7 @@
 // article header; pydata-sphinx-theme opens its navigation drawer only from the first
 // ".primary-toggle" / ".secondary-toggle" of the page, its own header button, which
 // sphinx-book-theme hides. So the visible buttons did nothing and a phone reader could not reach
-// the table of contents. Forward their clicks to the theme's own buttons (tools/site_fixes.py;
+// the table of contents. Forward their clicks to the theme's own buttons (tools/site/site_fixes.py;
 // tested by tests/test_site_browser.py on a phone-sized screen).
 (function () {
   "use strict";

@@ -20,7 +20,7 @@ JupyterLite is JupyterLab running entirely in the reader's browser, with a Pytho
    _config.yml (sphinx.config) to add "Binder" / "JupyterHub" buttons as well.
 
 As a Sphinx extension (_config.yml, sphinx.local_extensions) it builds the lite site when an
-HTML build finishes without error. By hand: ``python -m tools.lite [SITE]`` (default
+HTML build finishes without error. By hand: ``python -m tools.site.lite [SITE]`` (default
 ``_build/html``). What cannot work offline: Pyodide itself (the WebAssembly runtime) and its
 numpy and matplotlib are loaded from the jsDelivr CDN when a notebook's kernel starts; see README.
 """
@@ -43,7 +43,7 @@ import jupytext
 import nbformat
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LITE = "lite"
 # The notebook app of JupyterLite (one document per tab, simplest for readers).
 APP = "notebooks/index.html"
@@ -54,7 +54,7 @@ INSTALL_CELL = (
     "# the website, and the widgets. Run this cell first; elsewhere it is not needed.\n"
     "%pip install -q nnlib ipywidgets anywidget"
 )
-# Says so on the page when Pyodide (loaded from a CDN) cannot be reached: tools/lite_static/.
+# Says so on the page when Pyodide (loaded from a CDN) cannot be reached: tools/site/lite_static/.
 NOTICE = Path(__file__).resolve().parent / "lite_static" / "pyodide_notice.js"
 # The lite apps whose pages get the notice (the launch buttons open "notebooks").
 NOTICE_APPS = ("notebooks", "lab", "tree", "repl", "consoles", "edit")
@@ -345,10 +345,11 @@ def setup(app):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tools.lite [SITE]``: build the JupyterLite site into SITE/lite."""
+    """``python -m tools.site.lite [SITE]``: build the JupyterLite site into SITE/lite."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: python -m tools.lite [SITE]   (default SITE: _build/html)", file=sys.stderr)
+        print("usage: python -m tools.site.lite [SITE]   (default SITE: _build/html)",
+              file=sys.stderr)
         return 2
     site = Path(args[0]) if args else ROOT / "_build" / "html"
     if not (site / "index.html").is_file():

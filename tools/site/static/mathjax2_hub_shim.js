@@ -3,7 +3,7 @@
 // `MathJax.Hub`, so every widget label threw "Cannot read properties of undefined (reading
 // 'Queue')". This shim gives whatever object is `window.MathJax` (the configuration first, then
 // MathJax 3 itself, which replaces it when it loads) a `Hub.Queue` that typesets the element with
-// MathJax 3 once MathJax has started. Loaded before MathJax (tools/site_fixes.py).
+// MathJax 3 once MathJax has started. Loaded before MathJax (tools/site/site_fixes.py).
 (function () {
   function typeset(job) {
     var element = Array.isArray(job) ? job[2] : undefined;

@@ -1,8 +1,8 @@
 """The book's own Sphinx extension (loaded by _config.yml under sphinx.local_extensions).
 
 1. When the build starts, it copies the site's pinned JavaScript (MathJax, RequireJS, the widget
-   manager) from node_modules/ into web_assets/ (see tools/assets.py), or stops the build with a
-   message that says to run ``npm ci``.
+   manager) from node_modules/ into web_assets/ (see tools/site/assets.py), or stops the build
+   with a message that says to run ``npm ci``.
 2. It offers every chapter as an executed notebook: the download button of a chapter page gets a
    ``.ipynb`` entry, with the outputs and widget state of the build. sphinx-book-theme only does
    this when a Binder/JupyterHub launch button is configured, and the notebook that myst-nb
@@ -25,9 +25,9 @@ import nbformat
 from jupyter_cache import get_cache
 from myst_nb.core.read import create_nb_reader
 
-from tools.assets import copy_assets
+from tools.site.assets import copy_assets
 
-WIDGETS = Path(__file__).resolve().parent.parent / "nnlib" / "widgets"
+WIDGETS = Path(__file__).resolve().parents[2] / "nnlib" / "widgets"
 FINGERPRINT = "nnlib_widgets.sha256"
 
 

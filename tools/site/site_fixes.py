@@ -12,17 +12,17 @@ widget manager cause and how each is fixed:
    It is set to ``auto`` (follow the reader's system setting, as the theme does after its error).
 3. ``Cannot read properties of undefined (reading 'Queue')``: the widget manager typesets labels
    with MathJax 2's ``MathJax.Hub.Queue``; the site serves MathJax 3. A small shim
-   (``tools/site_static/mathjax2_hub_shim.js``) forwards those calls to MathJax 3.
+   (``tools/site/static/mathjax2_hub_shim.js``) forwards those calls to MathJax 3.
 4. 404s for the icon fonts of widgets that show icons: RequireJS places the widget manager's
    bundled modules in the wrong folder, so their fonts are looked for there.
-   ``tools/site_static/require_paths.js`` maps them to the folder of the fonts; it is added just
+   ``tools/site/static/require_paths.js`` maps them to the folder of the fonts; it is added just
    before RequireJS, on the pages that load it.
 
 Not a console error, but found by the same tests: on a phone the visible sidebar buttons did
 nothing (``phone_sidebar.js`` makes them open the navigation drawer).
 
 And for the accessibility checks of tests/test_site_a11y.py (axe-core), ``a11y_fixes.js`` and
-``a11y_fixes.css`` in ``tools/site_static/``: the theme's search buttons are named by what they
+``a11y_fixes.css`` in ``tools/site/static/``: the theme's search buttons are named by what they
 show, the colour-mode icons are hidden from screen readers, widget sliders are named by their
 label, plots drawn by widgets get alt text naming the settings they show, and the widgets'
 primary buttons get enough contrast.
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-STATIC = Path(__file__).resolve().parent / "site_static"
+STATIC = Path(__file__).resolve().parent / "static"
 SHIM = "mathjax2_hub_shim.js"
 A11Y_JS = "a11y_fixes.js"
 A11Y_CSS = "a11y_fixes.css"

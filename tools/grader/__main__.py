@@ -2,10 +2,10 @@
 
 Run from the course folder (the repository root, where nbgrader_config.py is)::
 
-    python -m tools.grade autograde ch01_perceptron --jobs 2        # grade what is not graded yet
-    python -m tools.grade autograde ch01_perceptron --force         # regrade everybody
-    python -m tools.grade feedback ch01_perceptron                  # feedback, no hidden tests
-    python -m tools.grade report ch01_perceptron                    # grades CSV + HTML report
+    python -m tools.grader autograde ch01_perceptron --jobs 2        # grade what is not graded yet
+    python -m tools.grader autograde ch01_perceptron --force         # regrade everybody
+    python -m tools.grader feedback ch01_perceptron                  # feedback, no hidden tests
+    python -m tools.grader report ch01_perceptron                    # grades CSV + HTML report
 
 ``autograde`` grades every folder ``grading/submitted/<student>/<assignment>/`` with nbgrader's
 own autograde, each student's kernel in a bubblewrap sandbox (no network, no view of
@@ -32,7 +32,7 @@ from tools.grader import run, sandbox, submission
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tools.grade", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.grader", description=__doc__.split("\n")[0])
     p.add_argument("--course", type=Path, default=Path("."),
                    help="course folder holding nbgrader_config.py (default: current folder)")
     sub = p.add_subparsers(dest="command", required=True)

@@ -7,9 +7,9 @@ files the site needs from ``node_modules/`` into ``web_assets/vendor/`` (git-ign
 ``_config.yml`` lists ``web_assets`` in ``html_static_path``, so Sphinx publishes them under
 ``_build/html/_static/vendor/``, where ``mathjax_path`` and ``nb_ipywidgets_js`` point.
 
-It runs by itself: the book's Sphinx extension (tools/book_extension.py) copies the assets when
+It runs by itself: the book's Sphinx extension (tools/site/book_extension.py) copies the assets when
 the build starts, and stops the build with a clear message when ``npm ci`` has not been run.
-``python -m tools.assets`` does the same copy by hand.
+``python -m tools.site.assets`` does the same copy by hand.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 STAGING = ROOT / "web_assets"
 VENDOR = "vendor"
@@ -133,10 +133,12 @@ def copy_assets(dest: Path = STAGING, root: Path = ROOT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tools.assets [DEST]``: copy the assets into DEST/vendor (default web_assets)."""
+    """``python -m tools.site.assets [DEST]``: copy the assets into DEST/vendor (default
+    web_assets)."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) > 1 or (args and args[0].startswith("-")):
-        print("usage: python -m tools.assets [DEST]   (default DEST: web_assets)", file=sys.stderr)
+        print("usage: python -m tools.site.assets [DEST]   (default DEST: web_assets)",
+              file=sys.stderr)
         return 2
     dest = Path(args[0]) if args else STAGING
     try:

@@ -574,6 +574,3 @@ def main(argv: Iterable[str] | None = None) -> int:
           + (f" ({', '.join(ids)})." if ids else "."))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,7 @@ One throw-away course, a git repository with the repository's ``.gitignore`` and
   submitted in the student's server or with the CLI, collected through the Formgrader;
 - a hand-in placed by hand (the learning-management-system route) next to exchange hand-ins
   does not stop ``nbgrader release_feedback``;
-- after stock ``nbgrader autograde``, ``tools.grade autograde`` shows the real scores of the
+- after stock ``nbgrader autograde``, ``tools.grader autograde`` shows the real scores of the
   students it skips; ``--force`` never undoes the instructor's manual grading;
 - the feedback page a student fetches asks the network for nothing and renders its formulas;
 - after it all, nothing with student data is one ``git add .`` away.
@@ -119,7 +119,7 @@ def _nbgrader(*args, cwd, env):
 
 
 def _grade(course: Course, *args, env):
-    return _run([sys.executable, "-m", "tools.grade", "--course", str(course.root), *args],
+    return _run([sys.executable, "-m", "tools.grader", "--course", str(course.root), *args],
                 REPO, env)
 
 

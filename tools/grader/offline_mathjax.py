@@ -12,7 +12,7 @@ to each page.
 ``nbgrader_config.py`` puts :data:`TEMPLATES` first among the feedback template's folders (its
 ``mathjax.html.j2`` shadows nbconvert's) and registers :func:`mathjax_script` as the Jinja
 filter ``course_mathjax``; stock ``nbgrader generate_feedback``, the Formgrader's *Generate
-feedback* and ``python -m tools.grade feedback`` all read that configuration.
+feedback* and ``python -m tools.grader feedback`` all read that configuration.
 """
 
 from __future__ import annotations

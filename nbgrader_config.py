@@ -25,6 +25,15 @@ c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "grading", "gradebook.db")
+# `nbgrader export` writes the grades here, beside the gradebook, never into the repository
+# root where one `git add .` would publish them.
+c.ExportPlugin.to = os.path.join(ROOT, "grading", "grades.csv")
+
+# The exchange: the folder, writable by every account, through which notebooks are released,
+# submitted, collected and returned. Set here, so the command line and the Formgrader (which
+# reads this file) use the same one; students' accounts need the same path in their own
+# nbgrader configuration (book/instructors.md). NBGRADER_EXCHANGE_ROOT, when set, overrides it.
+c.Exchange.root = os.environ.get("NBGRADER_EXCHANGE_ROOT") or "/srv/nbgrader/exchange"
 # solutions/<id>/<id>.md is the MyST source of the notebook beside it: never release it.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.md"]
 
@@ -69,3 +78,23 @@ c.GenerateFeedback.preprocessors = [
     ClearHiddenTestTracebacks,
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
+
+# Feedback pages carry the course's own MathJax (npm's mathjax, as on the website), so their
+# formulas render with no internet; nbgrader's template would load MathJax from a CDN.
+import nbgrader  # noqa: E402
+
+from tools.grader.offline_mathjax import TEMPLATES, mathjax_script  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = [
+    str(TEMPLATES),
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader",
+                 "templates"),
+]
+c.HTMLExporter.filters = {"course_mathjax": mathjax_script}
+
+# Returning feedback leaves out, and names, the hand-ins that did not come through the exchange
+# (placed into grading/submitted/ by hand): stock nbgrader stops at the first of them with
+# FileNotFoundError. tools/grader/exchange.py says why; the Formgrader's buttons use it too.
+from tools.grader.exchange import ReleaseFeedback  # noqa: E402
+
+c.ExchangeFactory.release_feedback = ReleaseFeedback

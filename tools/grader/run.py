@@ -462,6 +462,34 @@ def already_graded(course: Course, aid: str) -> set[str]:
     return done
 
 
+GRADED_ELSEWHERE = ("graded before by stock nbgrader (nbgrader autograde or the Formgrader), "
+                    "not in this command's sandbox; --force regrades it here")
+
+
+def graded_outcomes(course: Course, aid: str, students: list[str],
+                    status: dict[str, dict]) -> list[Outcome]:
+    """Outcomes of the students skipped as already graded. Their scores come from the gradebook,
+    which holds what counts whoever graded them; status and notes come from this command's
+    status file when it graded them, else they say that stock nbgrader did."""
+    from nbgrader.api import Gradebook
+
+    tests = {c.metadata["nbgrader"]["grade_id"]: c for c in course.release_notebook(aid).cells
+             if c.metadata.get("nbgrader", {}).get("grade")
+             and not c.metadata["nbgrader"].get("solution")}
+    outcomes = []
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for student in students:
+            grades = [g for nb in gb.find_submission(aid, student).notebooks for g in nb.grades
+                      if g.name in tests]
+            outcome = (Outcome(**status[student]) if student in status else
+                       Outcome(student, "ok", notes=[GRADED_ELSEWHERE]))
+            outcome.parts = {g.name: g.auto_score for g in grades}
+            outcome.score = sum(g.auto_score or 0 for g in grades)
+            outcome.max_score = sum(g.max_score or 0 for g in grades)
+            outcomes.append(outcome)
+    return outcomes
+
+
 def merge(course: Course, aid: str, student: str, payload: dict, gb) -> None:
     """Write one student's scores into the course gradebook ``gb`` (an open nbgrader Gradebook,
     committed here) and move the autograded folder into place."""
@@ -476,8 +504,12 @@ def merge(course: Course, aid: str, student: str, payload: dict, gb) -> None:
         nb.late_submission_penalty = nbp["late_penalty"]
         grades = {g.name: g for g in nb.grades}
         for g in nbp["grades"]:
-            grades[g["name"]].auto_score = g["auto_score"]
-            grades[g["name"]].needs_manual_grade = g["needs_manual_grade"]
+            grade = grades[g["name"]]
+            grade.auto_score = g["auto_score"]
+            # A part the instructor graded by hand keeps their grade and their "done": a
+            # regrade never puts it back among the ones that need a person (stock nbgrader does).
+            if grade.manual_score is None:
+                grade.needs_manual_grade = g["needs_manual_grade"]
         comments = {c.name: c for c in nb.comments}
         for c in nbp["comments"]:
             comments[c["name"]].auto_comment = c["auto_comment"]
@@ -578,11 +610,10 @@ def autograde(course: Course, aid: str, options: Options, log=print) -> list[Out
     log(f"{aid}: {len(students)} submissions, {len(skipped)} already graded (skipped; --force "
         f"regrades), {len(todo)} to grade with {options.jobs} workers")
     log(sandbox.describe(options.limits, uid, enabled=not options.unsafe, warm=options.warm,
-                         memory_cgroup=memory_reason))
+                         memory_cgroup=memory_reason, workers=options.jobs))
     if cold_reason:
         log(f"note: {cold_reason}; every kernel starts from scratch (as safe, slower)")
-    outcomes = [Outcome(**status[s]) if s in status else Outcome(s, "ok") for s in
-                sorted(skipped)]
+    outcomes = graded_outcomes(course, aid, sorted(skipped), status)
     if not todo:
         return outcomes
     with tempfile.TemporaryDirectory(prefix=f"{RUN_PREFIX}{aid}-") as base:

@@ -754,13 +754,28 @@ def check_warm(uid: int | None, limits: Limits | None = None) -> str | None:
     return None
 
 
+def runs_as(uid: int | None, *, warm: bool, workers: int = 1) -> str:
+    """Which user student code runs as, inside and outside the sandbox. As root, worker ``i``
+    switches to ``uid + i``; a warm kernel then enters a user namespace of its own where it is
+    uid 65534 (zygote.py), a cold one stays that uid. As an ordinary user, bwrap (cold) or the
+    zygote (warm) makes the kernel uid 65534 in a user namespace whose 65534 is you outside."""
+    if uid is None:
+        return f"uid 65534 in a user namespace (your uid {os.getuid()} outside it)"
+    last = uid + max(1, workers) - 1
+    uids = f"uid {uid}" if last == uid else f"uid {uid}–{last}"
+    if warm:
+        return f"uid 65534 in a user namespace ({uids} outside it, one per worker)"
+    return f"{uids} (one per worker)"
+
+
 def describe(limits: Limits, uid: int | None, *, enabled: bool = True, warm: bool = False,
-             memory_cgroup: str | None = None) -> str:
-    """One line for the log: how student code is isolated. ``memory_cgroup`` is None when
-    kernels run in memory cgroups, else why they do not."""
+             memory_cgroup: str | None = None, workers: int = 1) -> str:
+    """One line for the log: how student code is isolated. ``uid`` is the first worker's uid
+    (root only; worker ``i`` uses ``uid + i``), None for an ordinary user. ``memory_cgroup`` is
+    None when kernels run in memory cgroups, else why they do not."""
     if not enabled:
         return "NO SANDBOX (--unsafe): student code runs as you, with your files and network"
-    user = f"uid {uid}" if uid is not None else "uid 65534 in a user namespace"
+    user = runs_as(uid, warm=warm, workers=workers)
     memory = (f"memory {limits.memory_mb} MB per kernel (all its processes and shared memory: "
               f"a memory cgroup; {limits.address_space_mb(True)} MB of address space per "
               f"process)" if memory_cgroup is None else

@@ -13,6 +13,7 @@ The file must come back byte for byte.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import difflib
 import shutil
 
@@ -80,7 +81,10 @@ def test_opening_and_saving_a_chapter_in_jupyterlab_changes_nothing(tmp_path, ch
     shutil.copy2(source, folder / source.name)
     shutil.copy2(CONFIG, folder / CONFIG.name)
     change = work_like_jupyterlab if how == "run and saved" else (lambda notebook: None)
-    asyncio.run(open_and_save(folder, source.name, change))
+    # In a thread of its own: another test of the same worker may have left an event loop running
+    # in this one (playwright's sync API does), and asyncio.run refuses to start inside it.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, open_and_save(folder, source.name, change)).result()
     before = source.read_text(encoding="utf-8")
     after = (folder / source.name).read_text(encoding="utf-8")
     diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(), "in git",

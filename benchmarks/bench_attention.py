@@ -27,7 +27,9 @@ test: it prints figures, it does not pass or fail.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
+import re
 import sys
 import time
 
@@ -61,8 +63,23 @@ except ImportError:  # optional
 
 CLOCK = time.process_time if ARGS.clock == "cpu" else time.perf_counter
 ROUNDS = 7 if ARGS.quick else 21
-# The configuration the chapter trains (book/07_language_model.md): keep the two in step.
-CHAPTER = dict(d_model=48, n_heads=4, n_layers=2, context=32, batch_size=16, lr=5e-3)
+
+
+def chapter_settings() -> dict:
+    """The model and training settings chapter 7 trains with, read from the page itself
+    (its ``config = dict(...)`` and ``training = dict(...)`` lines), so the two cannot drift."""
+    page = os.path.join(os.path.dirname(__file__), "..", "book", "07_language_model.md")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    settings = {}
+    for name in ("config", "training"):
+        line = re.search(rf"^{name} = (dict\(.*\))$", text, re.MULTILINE).group(1)
+        call = ast.parse(line, mode="eval").body
+        settings.update({k.arg: ast.literal_eval(k.value) for k in call.keywords})
+    return settings
+
+
+CHAPTER = chapter_settings()
 
 
 def _block(fn, seconds: float = 0.05) -> float:

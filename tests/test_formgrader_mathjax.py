@@ -23,6 +23,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
@@ -94,6 +95,54 @@ def formgrader(tmp_path_factory):
         server.stop()
 
 
+class OfflineTab:
+    """A Chromium tab (tests/site_browser.py's browser) that reaches 127.0.0.1 only: requests to
+    any other host are aborted, and they, failed requests, HTTP errors and console errors are
+    recorded in ``problems`` (as site_browser.OfflinePage does for the website). Every request
+    carries the server's token, as a logged-in instructor's browser carries its cookie."""
+
+    def __init__(self, url: str, token: str):
+        from site_browser import browser
+
+        self.problems: list[str] = []
+        self.blocked: set[str] = set()
+        self.context = browser().new_context(viewport={"width": 1280, "height": 900},
+                                             extra_http_headers={"Authorization": f"token {token}"})
+        self.page = self.context.new_page()
+        self.context.route("**/*", self._route)
+        self.page.on("requestfailed", self._on_failed)
+        self.page.on("response", self._on_response)
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.goto(url, wait_until="load")
+
+    def _route(self, route):
+        from site_browser import LOCAL_HOSTS
+
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.blocked.add(url)
+            self.problems.append(f"asked the internet for {url}")
+            route.abort("internetdisconnected")
+
+    def _on_failed(self, request):
+        if request.url not in self.blocked:
+            self.problems.append(f"request failed: {request.url}: {request.failure}")
+
+    def _on_response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"error status: {response.url}: HTTP {response.status}")
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.problems.append(f"console error: {message.text}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
 def _written_grade(formgrader: Formgrader) -> dict:
     grades = formgrader.server.call(
         "GET", f"/formgrader/api/grades?submission_id={formgrader.submission_id}")
@@ -118,21 +167,22 @@ def _saved(read, key: str, value, timeout: float = 30.0):
 @pytest.mark.slow
 @pytest.mark.usefixtures("needs_browser")
 def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(formgrader):
-    from site_browser import OfflinePage
-
     server = formgrader.server
-    tab = OfflinePage(f"http://127.0.0.1:{server.port}/formgrader/submissions/"
-                      f"{formgrader.submission_id}/?token={server.token}")
+    tab = OfflineTab(f"http://127.0.0.1:{server.port}/formgrader/submissions/"
+                     f"{formgrader.submission_id}/", server.token)
     page = tab.page
     try:
         try:
             # formgrade.js's start ends with `loaded`; its MathJax.Hub.Startup callback sets
-            # MathJax.loaded once the first typesetting is done
+            # MathJax.loaded once the first typesetting is done; the score and comment boxes
+            # work once the grades and comments are loaded
             page.wait_for_function("() => window.formgrader && formgrader.loaded && "
-                                   "window.MathJax && MathJax.loaded === true", timeout=90_000)
+                                   "window.MathJax && MathJax.loaded === true && "
+                                   "formgrader.grades.loaded && formgrader.comments.loaded",
+                                   timeout=90_000)
         except Exception as error:
             pytest.fail(f"the grading page did not finish its start ({error}); what went "
-                        f"wrong:\n  " + "\n  ".join(tab.problems()), pytrace=False)
+                        f"wrong:\n  " + "\n  ".join(list(tab.problems)), pytrace=False)
         answer = page.locator(f".nbgrader_cell:has(#{WRITTEN}-comment) .text_cell_render")
         formulas = answer.locator("mjx-container").count()
         raw = [text for text in page.locator("#notebook .text_cell_render").all_inner_texts()
@@ -146,7 +196,7 @@ def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(for
         score = _saved(lambda: _written_grade(formgrader), "manual_score", 0.5)
         comment = _saved(lambda: _written_comment(formgrader), "manual_comment",
                          "Right; say why $f$ may be negative too.")
-        problems = tab.problems()
+        problems = list(tab.problems)
     finally:
         tab.close()
     assert problems == [], "the grading page, offline:\n  " + "\n  ".join(problems)
@@ -156,3 +206,29 @@ def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(for
     assert comment == "Right; say why $f$ may be negative too.", (
         f"the comment typed into the page was not saved: the gradebook has {comment!r}")
 
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("needs_browser")
+def test_feedback_the_formgrader_generates_typesets_formulas_offline(formgrader):
+    """The Formgrader's *Generate Feedback* button writes the page with the course's MathJax
+    too; opened from the Jupyter server (as JupyterLab's *Open in New Browser Tab* does)."""
+    server = formgrader.server
+    made = server.call("POST", f"/formgrader/api/assignment/{AID}/{STUDENT}/generate_feedback",
+                       body={})
+    assert made.get("success"), made
+    tab = OfflineTab(f"http://127.0.0.1:{server.port}/files/grading/feedback/{STUDENT}/{AID}/"
+                     f"{AID}.html", server.token)
+    page = tab.page
+    try:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && "
+                               "MathJax.startup.promise", timeout=90_000)
+        page.evaluate("() => MathJax.startup.promise")
+        formulas = page.locator(".text_cell_render mjx-container").count()
+        raw = [text for text in page.locator(".text_cell_render").all_inner_texts()
+               if "$" in text]
+        problems = list(tab.problems)
+    finally:
+        tab.close()
+    assert problems == [], "the feedback page, offline:\n  " + "\n  ".join(problems)
+    assert formulas >= 2 and raw == [], f"{formulas} formulas typeset; raw TeX left: {raw}"

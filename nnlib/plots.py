@@ -78,11 +78,12 @@ DIVERGING_CMAP = "RdBu_r"
 ColorBrewer's RdBu is readable with red-green colour blindness."""
 
 
-MAX_FIGURE_WIDTH = 8.5
+MAX_FIGURE_WIDTH = 8.3
 """The widest a figure of the book may be, in inches. On a 1280 px screen the website's column
-is about 700 CSS px wide and shrinks a wider picture to fit; up to this width a figure's
-smallest text (8 pt) still shows at least 9 CSS px high there (tests/test_site_layout.py).
-Figures made here are scaled down to it; a chapter's own ``figsize`` keeps to it."""
+is 688 CSS px wide and shrinks a wider picture to fit; a figure's smallest text (8 pt) stays at
+least 9 CSS px high there up to 8.5 inches of picture (tests/test_site_layout.py), and 8.3
+leaves room for the margin Jupyter adds around a figure. Figures made here are scaled down to
+it; a chapter's own ``figsize`` keeps to it."""
 
 
 # --- input checks -------------------------------------------------------------------------

@@ -172,17 +172,20 @@ def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(for
                      f"{formgrader.submission_id}/", server.token)
     page = tab.page
     try:
-        try:
-            # formgrade.js's start ends with `loaded`; its MathJax.Hub.Startup callback sets
-            # MathJax.loaded once the first typesetting is done; the score and comment boxes
-            # work once the grades and comments are loaded
-            page.wait_for_function("() => window.formgrader && formgrader.loaded && "
-                                   "window.MathJax && MathJax.loaded === true && "
-                                   "formgrader.grades.loaded && formgrader.comments.loaded",
-                                   timeout=90_000)
-        except Exception as error:
-            pytest.fail(f"the grading page did not finish its start ({error}); what went "
-                        f"wrong:\n  " + "\n  ".join(list(tab.problems)), pytrace=False)
+        # formgrade.js's start ends with `loaded`; its MathJax.Hub.Startup callback sets
+        # MathJax.loaded once the first typesetting is done; the score and comment boxes work
+        # once the grades and comments are loaded. A script error stops that start for good.
+        ready = ("() => !!(window.formgrader && formgrader.loaded && window.MathJax && "
+                 "MathJax.loaded === true && formgrader.grades.loaded && "
+                 "formgrader.comments.loaded)")
+        deadline = time.monotonic() + 90
+        while not page.evaluate(ready):
+            stopped = [p for p in tab.problems if p.startswith("page error")]
+            if stopped or time.monotonic() > deadline:
+                pytest.fail("the grading page did not finish its start; what went wrong:\n  "
+                            + "\n  ".join(tab.problems or ["nothing logged (90 s)"]),
+                            pytrace=False)
+            page.wait_for_timeout(250)
         answer = page.locator(f".nbgrader_cell:has(#{WRITTEN}-comment) .text_cell_render")
         formulas = answer.locator("mjx-container").count()
         raw = [text for text in page.locator("#notebook .text_cell_render").all_inner_texts()

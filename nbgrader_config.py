@@ -79,8 +79,11 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
 
-# Feedback pages carry the course's own MathJax (npm's mathjax, as on the website), so their
-# formulas render with no internet; nbgrader's template would load MathJax from a CDN.
+# Feedback pages and the Formgrader's page for grading a submission by hand carry the course's
+# own MathJax (npm's mathjax, as on the website), so their formulas render with no internet;
+# nbgrader's templates would load MathJax from a CDN. The Formgrader reads this file from the
+# course folder (CourseDirectory.root) and renders its grading page with these settings too
+# (tools/grader/offline_mathjax.py says why the page carries MathJax inside).
 import nbgrader  # noqa: E402
 
 from tools.grader.offline_mathjax import TEMPLATES, mathjax_script  # noqa: E402

@@ -21,7 +21,8 @@ shows the picture without printing the Axes' text description under it.
 
 Colours come from the Okabe-Ito palette (``PALETTE``), which people with the common kinds of
 colour blindness can tell apart; classes also differ by marker shape (``MARKERS``) and curves by
-line style (``LINESTYLES``), so no plot relies on colour alone.
+line style (``LINESTYLES``), so no plot relies on colour alone. No figure is wider than
+``MAX_FIGURE_WIDTH`` inches, so that the website never shrinks its text below a legible size.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "MARKERS",
     "LINESTYLES",
     "DIVERGING_CMAP",
+    "MAX_FIGURE_WIDTH",
     "scatter_classes",
     "decision_boundary",
     "perceptron_boundary_history",
@@ -76,12 +78,28 @@ DIVERGING_CMAP = "RdBu_r"
 ColorBrewer's RdBu is readable with red-green colour blindness."""
 
 
+MAX_FIGURE_WIDTH = 8.3
+"""The widest a figure of the book may be, in inches. On a 1280 px screen the website's column
+is 688 CSS px wide and shrinks a wider picture to fit; a figure's smallest text (8 pt) stays at
+least 9 CSS px high there up to 8.5 inches of picture (tests/test_site_layout.py), and 8.3
+leaves room for the margin Jupyter adds around a figure. Figures made here are scaled down to
+it; a chapter's own ``figsize`` keeps to it."""
+
+
 # --- input checks -------------------------------------------------------------------------
 
+def _fit_width(width: float, height: float) -> tuple[float, float]:
+    """A figure size (inches) no wider than MAX_FIGURE_WIDTH: wider ones are scaled down whole."""
+    if width <= MAX_FIGURE_WIDTH:
+        return width, height
+    return MAX_FIGURE_WIDTH, height * MAX_FIGURE_WIDTH / width
+
+
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """Return ``ax``, or the Axes of a new figure of the given size when ``ax`` is None."""
+    """Return ``ax``, or the Axes of a new figure of the given size (at most MAX_FIGURE_WIDTH
+    wide) when ``ax`` is None."""
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        _, ax = plt.subplots(figsize=_fit_width(*figsize), layout="constrained")
         return ax
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}.")
@@ -455,7 +473,7 @@ def plot_history(history: Any, ax: Any = None) -> tuple[Axes, Axes]:
     """
     curves = _history_dict(history)
     if ax is None:
-        _, ax = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
+        _, ax = plt.subplots(1, 2, figsize=(MAX_FIGURE_WIDTH, 3.2), layout="constrained")
     if isinstance(ax, Axes) or len(ax) != 2 or not all(isinstance(a, Axes) for a in ax):
         raise TypeError("plot_history expected ax=None or a pair of Axes (loss, accuracy), e.g. "
                         "from plt.subplots(1, 2).")
@@ -665,7 +683,7 @@ def image_grid(
         True uses the diverging map of :func:`weight_heatmap` (blue negative, white 0, red
         positive), symmetric around 0, shared by all images: for kernels and feature maps.
     suptitle : a title over the whole grid.
-    size : inches per image.
+    size : inches per image (at most MAX_FIGURE_WIDTH / ncols, so the grid fits the page).
     values : write each value in its pixel (for small kernels).
 
     Returns
@@ -693,6 +711,7 @@ def image_grid(
     if isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
         raise ValueError(f"image_grid expected ncols to be a positive int, got {ncols!r}.")
     nrows = -(-n // ncols)
+    size = min(size, MAX_FIGURE_WIDTH / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.3),
                              layout="constrained", squeeze=False)
     limit = max(float(np.abs(image).max()) for image in images) or 1.0

@@ -11,12 +11,15 @@ both widths, once MathJax has typeset it and its images have loaded, and measure
   display formulas, wide figures on a phone).
 - **No table overflows its column on a desktop**: at 1280 px, every table and every printed
   output of a cell fits its column, so no column of results is hidden behind a scroll bar.
-- **Figures are legible on a phone.** The criterion: a figure's smallest text, SMALLEST_FONT_PT
-  points drawn at the figure's resolution (its PNG's pHYs chunk, in dots per inch), is shown at
-  least LEGIBLE_PX CSS pixels high: ``SMALLEST_FONT_PT * dpi / 72 * shown_width / png_width >=
-  LEGIBLE_PX``. tests/test_figure_fonts.py checks that no figure of the book uses a font smaller
-  than SMALLEST_FONT_PT; tools/site/static/phone_figures.js keeps wide figures at that width on a
-  phone, in a box that scrolls sideways with a link to the full-size image.
+- **Figures are legible on a phone and on a desktop.** The criterion: a figure's smallest text,
+  SMALLEST_FONT_PT points drawn at the figure's resolution (its PNG's pHYs chunk, in dots per
+  inch), is shown at least LEGIBLE_PX CSS pixels high: ``SMALLEST_FONT_PT * dpi / 72 *
+  shown_width / png_width >= LEGIBLE_PX``. tests/test_figure_fonts.py checks that no figure of
+  the book uses a font smaller than SMALLEST_FONT_PT. On a desktop (1280 px) a figure is shown
+  whole in its column, so it must be no wider than the column can show legibly
+  (``nnlib.plots.MAX_FIGURE_WIDTH`` inches; tests/test_figure_fonts.py checks the chapters'
+  figure sizes); on a phone, tools/site/static/phone_figures.js keeps wide figures at the
+  legible width, in a box that scrolls sideways with a link to the full-size image.
 
 Needs Debian's Chromium and playwright (tests/site_browser.py); ``SITE_HTML=/path/_build/html``
 tests a site already built.
@@ -180,9 +183,10 @@ def test_no_table_or_printed_output_overflows_its_column_on_a_desktop(page):
         + "\n  ".join(overflowing))
 
 
+@pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("page", PAGES)
-def test_figures_text_is_legible_on_a_phone(page):
-    figures = layout(page, "phone")["figures"]
+def test_figures_text_is_legible(page, viewport):
+    figures = layout(page, viewport)["figures"]
     small = []
     for figure in figures:
         dpi = png_dpi(image_file(page, figure["src"]))
@@ -195,9 +199,12 @@ def test_figures_text_is_legible_on_a_phone(page):
             assert figure["box_scrolls"] and figure["hint"], (
                 f"{page}: figure {figure['alt']!r} is wider than the screen but its box does not "
                 "scroll sideways or says nothing of it")
+    hint = ("draw it narrower (figsize at most nnlib.plots.MAX_FIGURE_WIDTH inches wide), or "
+            "with fewer panels per row" if viewport == "desktop" else
+            "tools/site/static/phone_figures.js should have kept it at a legible width")
     assert small == [], (
-        f"{page} on a 390 px phone shows figures whose smallest text is below {LEGIBLE_PX} px:"
-        "\n  " + "\n  ".join(small))
+        f"{page} at {VIEWPORTS[viewport]['width']} px shows figures whose smallest text is "
+        f"below {LEGIBLE_PX} px ({hint}):\n  " + "\n  ".join(small))
 
 
 @pytest.mark.parametrize("page", PAGES)

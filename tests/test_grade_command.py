@@ -5,8 +5,8 @@ graded and given a manual score on a written answer. Then tests/bad_submissions.
 corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork bombs,
 exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and ONE run of
 ``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in sandboxes, with
-small limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s cell timeout,
-30 s per student), so that the hand-ins that exist to cross a limit cost seconds. The tests
+the limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s cell timeout,
+90 s per student). The tests
 check every student's outcome against the corpus's expectations (status, which parts scored 0,
 tampering flag, messages, outputs, files that must not exist, time), that ``earlier`` and the
 gradebook were left intact, that a second run grades nobody again, that the feedback (made
@@ -308,11 +308,14 @@ def test_bad_submission_outcome(graded, student):
 
 
 # The cases where the kernel's life matters, graded again with kernels started from scratch
-# (--cold-kernels: the fallback where nested user namespaces are forbidden).
+# (--cold-kernels: the fallback where nested user namespaces are forbidden): what differs between
+# a warm and a cold kernel is how it is started, isolated, limited, interrupted, restarted and
+# ended, so these are the limits, crashes, the sandbox's walls and a control. The cases that
+# attack the tests (patched helpers, hooks, callers read, objects returned, answer key) and the
+# output caps meet the same code outside the kernel either way: they are graded warm only.
 COLD_CASES = ["good_a", "endless_loop", "loop_ignoring_sigint", "memory_bomb", "fork_bomb",
-              "sys_exit", "os_exit", "huge_output", "write_outside", "read_secrets", "network",
-              "patch_helpers", "reads_caller", "leak_hooks", "returns_object", "hook_clears_errors",
-              "answer_key_getattr", "memfd_hoard", "shm_fill", "data_links"]
+              "os_exit", "write_outside", "read_secrets", "network", "memfd_hoard", "shm_fill",
+              "data_links"]
 
 
 @pytest.fixture(scope="module")

@@ -67,6 +67,9 @@ class Server:
                  "--no-browser", "--allow-root", f"--port={self.port}", "--ip=127.0.0.1",
                  f"--ServerApp.root_dir={folder}", f"--IdentityProvider.token={self.token}"],
                 cwd=folder, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait_until_ready(self) -> None:
+        """Wait until the server answers (servers started together start side by side)."""
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -76,8 +79,8 @@ class Server:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError("jupyter server did not start:\n"
-                                       + log.read_text(errors="replace")[-3000:]) from None
-                time.sleep(0.5)
+                                       + self.log.read_text(errors="replace")[-3000:]) from None
+                time.sleep(0.2)
 
     def call(self, method: str, path: str, body: dict | None = None, form: dict | None = None):
         data, headers = None, {"Authorization": f"token {self.token}"}
@@ -172,8 +175,9 @@ def workflow(tmp_path_factory) -> Workflow:
     os.chmod(exchange, 0o777)
     env = dict(os.environ, NBGRADER_EXCHANGE_ROOT=str(exchange),
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    # the settings of the grading round trip's courses: the course is generated once per run
     course = Course.create(tmp / "course", REPO / "solutions" / AID, AID,
-                           extra_config="c.Execute.timeout = 30\n")
+                           extra_config="c.Execute.timeout = 10\n")
     shutil.copy2(REPO / ".gitignore", course.root / ".gitignore")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "course"]):
@@ -190,6 +194,8 @@ def workflow(tmp_path_factory) -> Workflow:
     graders = Server(course.root, homes["instructor"], env, tmp / "formgrader.log")
     alice = Server(homes["alice"], homes["alice"], env, tmp / "alice.log")
     try:
+        graders.wait_until_ready()
+        alice.wait_until_ready()
         flow.steps["formgrader before"] = graders.call("GET", "/formgrader/api/assignments")
         flow.steps["formgrader release"] = graders.call(
             "POST", f"/formgrader/api/assignment/{AID}/release", body={})

@@ -88,6 +88,7 @@ def formgrader(tmp_path_factory):
                PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     server = Server(course.root, tmp / "home", env, tmp / "formgrader.log")
     try:
+        server.wait_until_ready()
         subs = server.call("GET", f"/formgrader/api/submitted_notebooks/{AID}/{AID}")
         assert [s["student"] for s in subs] == [STUDENT], subs
         yield Formgrader(server, subs[0]["id"])

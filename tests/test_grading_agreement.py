@@ -4,14 +4,17 @@
 through proxies that carry plain data; stock ``nbgrader autograde`` runs them in the student's
 kernel. For each exercise set of the book with a ``tests/mistakes/<id>.py`` file, the same
 hand-ins that tests/test_grading_roundtrip.py grades with stock nbgrader (the instructor's
-solution, the blank release, every mistake of ``MISTAKES``, every correct answer of
-``CORRECT_VARIANTS``) are graded here with ``tools.grader`` in one run, and held to the same
-expectations: the solution full marks, the blank release zero, each mistake exactly the parts in
-its ``loses`` at 0 and every other part at full points, each variant full marks. The round trip
-holds stock nbgrader to those same per-part scores, so the two graders agree part by part on every
-hand-in (a mistake caught only by a warning, a test that swaps in the book's functions, a locked
-helper that calls the student's code, an in-place change of an argument are judged alike on both
-sides of the boundary), without grading everything twice here.
+solution, the blank release, and the packed hand-ins that hold every mistake of ``MISTAKES`` and
+every correct answer of ``CORRECT_VARIANTS``, several of different parts in one hand-in: the
+same packs, from tests/mistake_packs.py) are graded here with ``tools.grader`` in one run, and
+held to the same expectations: the solution full marks, the blank release zero, in each pack
+every part in a member mistake's ``loses`` at 0 and every other part at full points. The round
+trip holds stock nbgrader to those same per-part scores, and checks (by tracing every pack) that
+each test cell of a pack depends on at most one member, so the two graders agree part by part on
+every mistake and variant (a mistake caught only by a warning, a test that swaps in the book's
+functions, a locked helper that calls the student's code, an in-place change of an argument are
+judged alike on both sides of the boundary), without grading everything twice here.
+``GRADE_MISTAKES_ALONE=1`` hands in each mistake and variant alone (to debug one).
 
 Run: ``.venv/bin/pytest tests/test_grading_agreement.py -k ch03 -q`` (slow: a class run).
 """
@@ -35,8 +38,8 @@ from grading_course import (
     mistakes_file,
     sets_with_mistakes,
     solved,
-    with_cell,
 )
+from mistake_packs import describe, expected_scores, mistake_packs, packed_notebook, variant_packs
 
 # The xdist group of the grading tests, one work unit per exercise set (as in the round trip).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
@@ -53,22 +56,25 @@ class Both:
     tests: dict[str, float]
     students: list[str]
     names: dict[str, str]  # student -> what the hand-in is
+    expected: dict[str, dict[str, float]]  # student -> test cell -> its score
     log: str
 
 
-def _handins(course: Course, aid: str) -> tuple[dict, dict[str, str]]:
+def _handins(course: Course, aid: str, tests: dict[str, float]
+             ) -> tuple[dict, dict[str, str], dict[str, dict[str, float]]]:
     release, solution = course.release, course.solution
     good = solved(release, solution)
     handins = {"solution": good, "untouched": release}
     names = {"solution": "the solution", "untouched": "the blank release"}
+    expected = {"solution": dict(tests), "untouched": {t: 0.0 for t in tests}}
     path = mistakes_file(REPO, aid)
-    for i, m in enumerate(load_mistakes(path)):
-        handins[f"mistake{i:02d}"] = with_cell(good, m["cell"], m["code"])
-        names[f"mistake{i:02d}"] = f"mistake {m['name']!r}"
-    for i, v in enumerate(load_variants(path)):
-        handins[f"variant{i:02d}"] = with_cell(good, v["cell"], v["code"])
-        names[f"variant{i:02d}"] = f"correct variant {v['name']!r}"
-    return handins, names
+    mistakes, variants = load_mistakes(path), load_variants(path)
+    for pack in mistake_packs(mistakes) + variant_packs(variants):
+        handins[pack.student] = packed_notebook(good, pack, mistakes, variants)
+        names[pack.student] = describe(pack, mistakes, variants, aid,
+                                       "tests/test_grading_agreement.py")
+        expected[pack.student] = expected_scores(pack, mistakes, variants, tests)
+    return handins, names, expected
 
 
 def _grade_both(folder, aid: str) -> Both:
@@ -76,7 +82,8 @@ def _grade_both(folder, aid: str) -> Both:
     config = f"c.Execute.timeout = {CELL_TIMEOUT}\n"
     trusted = Course.create(folder / "trusted", REPO / "solutions" / aid, aid,
                             extra_config=config)
-    handins, names = _handins(trusted, aid)
+    tests = autograded_tests(trusted.release)
+    handins, names, expected = _handins(trusted, aid, tests)
     for student, nb in handins.items():
         trusted.submit(student, nb)
     trusted.add_students(list(handins))
@@ -84,7 +91,7 @@ def _grade_both(folder, aid: str) -> Both:
                              "autograde", aid, "--jobs", "2"], cwd=REPO, capture_output=True,
                             text=True, timeout=LIMIT)
     log = graded.stdout + graded.stderr
-    return Both(trusted, autograded_tests(trusted.release), list(handins), names, log)
+    return Both(trusted, tests, list(handins), names, expected, log)
 
 
 @pytest.fixture(scope="module")
@@ -131,20 +138,15 @@ def test_solution_full_marks_and_blank_release_zero_under_trusted_grader(both, a
 def test_under_tools_grade_each_mistake_loses_exactly_its_parts_as_under_stock_nbgrader(
         both, aid):
     b = both(aid)
-    mistakes = load_mistakes(mistakes_file(REPO, aid))
     wrong = []
     for student in b.students:
-        if student.startswith("mistake"):
-            loses = set(mistakes[int(student[len("mistake"):])]["loses"])
-        elif student.startswith("variant") or student == "solution":
-            loses = set()
-        else:
+        if student == "untouched":
             continue
-        expected = {t: 0.0 if t in loses else points for t, points in b.tests.items()}
+        expected = b.expected[student]
         got = _scores(b.trusted, student, b.tests)
         if got != expected:
             cells = {t for t in b.tests if got[t] != expected[t]}
-            wrong.append(f"tools.grader: {student} ({b.names[student]}) expected {expected} (as "
-                         f"stock nbgrader scores it in the round trip)\n  got {got}\n"
+            wrong.append(f"tools.grader: {student}: {b.names[student]}\n  expected {expected} "
+                         f"(as stock nbgrader scores it in the round trip)\n  got      {got}\n"
                          f"{_errors(b.trusted, student, cells)}")
     assert not wrong, "\n".join(wrong)

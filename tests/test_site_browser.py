@@ -289,3 +289,32 @@ def test_chapter_page_weighs_under_2_mb_of_its_own(chapter):
         f"{chapter} loads {weight['own']:,} bytes no other page shares (budget {PAGE_BUDGET:,}); "
         "benchmarks/page_weight.py lists its files"
     )
+
+
+def test_offline_page_counts_real_failures_but_not_loads_its_own_navigation_cancelled():
+    """What OfflinePage reports: a page's loads that the test's own navigation cancels are not
+    problems (MathJax's fonts or the widget scripts of a page left early); a request aborted
+    while its page is still shown, a request for the internet, a 404 and a console error are."""
+    tab = OfflinePage(f"{site_url()}/book/04_backprop.html", wait_until="commit")
+    try:
+        tab.page.goto(f"{site_url()}/book/intro.html", wait_until="load")
+        tab.settle()
+        assert tab.problems() == [], "\n".join(tab.problems())
+        tab.page.evaluate("""() => {
+            const stop = new AbortController();
+            const aborted = fetch('04_backprop.html', {signal: stop.signal}).catch(() => null);
+            setTimeout(() => stop.abort(), 1);
+            console.error('a console error');
+            return Promise.all([aborted, fetch('no-such-page.html'),
+                                fetch('https://example.com/x.js').catch(() => null)]);
+        }""")
+        tab.quiet()
+        problems = "\n".join(tab.problems())
+        book = f"{site_url()}/book"
+        for expected in (f"request failed: {book}/04_backprop.html: net::ERR_ABORTED",
+                         f"error status: {book}/no-such-page.html: HTTP 404",
+                         "asked the internet for https://example.com/x.js",
+                         "console error: a console error"):
+            assert expected in problems, f"{expected!r} is not among the problems:\n{problems}"
+    finally:
+        tab.close()

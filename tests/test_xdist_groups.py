@@ -1,10 +1,11 @@
 """The test modules that share an expensive set-up declare the same xdist group.
 
-With ``-n 2 --dist loadgroup`` (the README's test command) the tests of one group run in one
-worker (tests/conftest.py, ``pytest_xdist_make_scheduler``): the built site, its server and
-Chromium are made once; the grading runs never compete with each other for the cores; the
-generated fixture course is built once. A module that uses one of these set-ups without its
-group would quietly make it a second time, or grade next to another grading run.
+With ``-n 2 --dist loadgroup`` (the README's test command) the scheduler of tests/conftest.py
+(``work_unit``) hands out the tests of a group in work units: the site is built once per run
+for both workers, each of its modules is a unit (the two that read each page's one visit share
+one); each grading module (or exercise set) is a unit; the generated fixture course is built
+once. A module that uses one of these set-ups without its group would quietly make it a second
+time, or run outside the units that share it.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,11 +94,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # the browser hangs up on loads a navigation cancelled: not the server's error
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @functools.cache
 def serve(html: Path) -> str:
     """Serve a folder on 127.0.0.1 (a free port) until the process ends; return its URL."""
     handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     atexit.register(server.server_close)
     atexit.register(server.shutdown)
@@ -247,7 +255,24 @@ class OfflinePage:
 
     def settle(self, timeout_ms: int = 90_000) -> None:
         """Wait for the page's load, MathJax's typesetting, its web fonts, and then until no
-        request of the page has been under way for QUIET_MS (``quiet``)."""
+        request of the page has been under way for QUIET_MS (``quiet``). A page that sends
+        the reader on (index.html's redirect) is followed: the wait starts again on the new
+        document."""
+        from playwright.sync_api import Error
+
+        for _ in range(5):
+            documents = self._documents
+            try:
+                self._settle(timeout_ms)
+            except Error as error:  # the page went on while we looked at it
+                if "context was destroyed" not in str(error):
+                    raise
+                continue
+            if self._documents == documents:
+                return
+        raise AssertionError(f"{self.page.url} kept moving on to other pages")
+
+    def _settle(self, timeout_ms: int) -> None:
         self.page.wait_for_load_state("load", timeout=timeout_ms)
         has_math = self.page.evaluate("() => !!document.querySelector('.math')")
         if has_math:
@@ -361,7 +386,8 @@ def visit(page: str) -> Visit:
         if page.removesuffix(".html") in CHAPTERS:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
-            tab.page.screenshot(path=str(shot), full_page=True)
+            # a long chapter on a busy machine takes more than playwright's 30 s
+            tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
         result.problems = tab.problems()
         result.requested = list(tab.requested)
         return result

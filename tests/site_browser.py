@@ -293,7 +293,12 @@ class OfflinePage:
         scripts, MathJax's fonts) and only as long as needed.
         """
         deadline = time.monotonic() + timeout_ms / 1000
-        while self._in_flight or time.monotonic() - self._last_activity < QUIET_MS / 1000:
+        while True:
+            # a load of a document the tab has left may never report its end
+            self._in_flight = {request for request in self._in_flight
+                               if self._document_of.get(request, 0) >= self._documents}
+            if not self._in_flight and time.monotonic() - self._last_activity >= QUIET_MS / 1000:
+                return
             if time.monotonic() > deadline:
                 under_way = sorted(request.url for request in self._in_flight)
                 raise TimeoutError(f"the page still loads after {timeout_ms} ms: {under_way[:5]}")

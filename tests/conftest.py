@@ -206,6 +206,14 @@ def module_splits_by_set(path: str) -> bool:
     return _module_assignments(path).get("XDIST_UNIT_PER_SET", "").strip() == "True"
 
 
+@functools.cache
+def module_shared_unit(path: str) -> str | None:
+    """The work unit a module shares with others of its group: ``XDIST_UNIT = "name"``."""
+    found = re.fullmatch(r"\s*[\"']([A-Za-z0-9_-]+)[\"']\s*",
+                         _module_assignments(path).get("XDIST_UNIT", ""))
+    return found.group(1) if found else None
+
+
 def _module_assignments(path: str) -> dict[str, str]:
     """The source of each module-level ``name = ...`` assignment of a test module ({} if none)."""
     file = REPO / path
@@ -232,8 +240,11 @@ def exercise_set_ids() -> frozenset[str]:
 
 # Groups whose modules share no set-up with each other: each module is a work unit of its own.
 # The grading modules each grade their own courses (the generated courses they start from are
-# shared through the disk, grading_course.Course.create).
-UNIT_PER_MODULE = {"grading"}
+# shared through the disk, grading_course.Course.create). The site's modules share one strict
+# build per run, through the disk too (tests/book_site.py); each worker that runs one of them
+# starts its own server and Chromium (a second or two). Modules that share what a process keeps
+# (each page's visit of tests/site_browser.py) declare the same ``XDIST_UNIT``.
+UNIT_PER_MODULE = {"grading", "site"}
 
 
 def work_unit(nodeid: str) -> str:
@@ -242,8 +253,10 @@ def work_unit(nodeid: str) -> str:
     - A test of a module without an xdist group is a unit of its own.
     - The tests of a group are one unit (one built site and one browser; one generated fixture
       course) ...
-    - ... except in the groups of ``UNIT_PER_MODULE`` (``grading``), where each module is a unit
-      (``grading/tests/test_grade_command.py``), and in a module of these that declares
+    - ... except in the groups of ``UNIT_PER_MODULE`` (``grading``, ``site``), where each module
+      is a unit (``grading/tests/test_grade_command.py``), modules that declare the same
+      ``XDIST_UNIT = "name"`` share one (``site/visit``: the tests that read each page's one
+      visit), and in a module of these that declares
       ``XDIST_UNIT_PER_SET = True`` (the grading round trip and the agreement test) the tests
       whose first parameter is an exercise set form one unit per set
       (``grading/tests/test_grading_roundtrip.py/ch01_perceptron``). The module grades each
@@ -256,6 +269,9 @@ def work_unit(nodeid: str) -> str:
         return nodeid
     if group not in UNIT_PER_MODULE:
         return group
+    shared = module_shared_unit(path)
+    if shared:
+        return f"{group}/{shared}"
     if module_splits_by_set(path):
         first = re.search(r"\[([A-Za-z0-9_]+)(?:-|\])", nodeid)
         if first and first.group(1) in exercise_set_ids():

@@ -1,8 +1,10 @@
 """One built site, one local web server and one headless Chromium for the site's browser tests.
 
-tests/test_site_browser.py, test_site_a11y.py and benchmarks/page_weight.py share what is here,
-and each thing is made once per process (``functools.lru_cache``), however many test modules use
-it; the tests that use it form the xdist group ``site``, so one process runs them all:
+The site's tests and benchmarks/page_weight.py share what is here, and each thing is made once
+per process (``functools.lru_cache``), however many test modules use it. The tests that use it
+form the xdist group ``site``; each of its modules is a work unit that either worker may run
+(the build is shared through the disk), except that the modules that read ``visit(page)``
+(test_site_browser.py, test_site_a11y.py) form one unit, so each page is visited once:
 
 - ``site_html()``: the strictly built site (tests/book_site.py builds it once per session, as
   test_book_build.py does). Set ``SITE_HTML=/path/to/_build/html`` to test a site built already
@@ -12,7 +14,8 @@ it; the tests that use it form the xdist group ``site``, so one process runs the
   browser is ever downloaded: without ``chromium`` the tests skip and say how to install it, and
   on CI (``CI=true``) they fail (the fixture ``needs_browser`` of tests/conftest.py).
 - ``OfflinePage``: a page whose requests to any host but 127.0.0.1 are aborted and recorded, with
-  failed requests, HTTP errors and console errors collected for the assertions.
+  failed requests (but those the test's own navigation cancelled), HTTP errors and console
+  errors collected for the assertions.
 - ``visit(page)``: opens a page of the site once per process, waits for MathJax and the widgets,
   and records what the browser saw (problems, formulas, images, widgets, axe-core's accessibility
   violations), and saves a screenshot of each chapter. The browser and accessibility tests read
@@ -26,8 +29,11 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -88,11 +94,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # the browser hangs up on loads a navigation cancelled: not the server's error
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @functools.cache
 def serve(html: Path) -> str:
     """Serve a folder on 127.0.0.1 (a free port) until the process ends; return its URL."""
     handler = functools.partial(_QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     atexit.register(server.server_close)
     atexit.register(server.shutdown)
@@ -119,37 +132,107 @@ def browser():
     return chromium
 
 
-class OfflinePage:
-    """A browser tab in its own context; only 127.0.0.1 is reachable, everything is recorded."""
+# Requests to any host but the local server: matched by the browser itself (a handler for
+# "**/*" would make every request of the site wait for a round trip to this process).
+NOT_LOCAL = re.compile(r"^(?!(?:data:|blob:|https?://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:[/?#]|$)))")
+# What a navigation cancels: the loads of the document it replaces fail with this error.
+ABORTED = "net::ERR_ABORTED"
+# A page has finished loading when none of its requests has been under way for this long.
+QUIET_MS = 300
+# What a test of navigation (the sidebar, the download button) does not need of a page:
+# MathJax, the widget manager and anywidget, web fonts and images (OfflinePage's ``stub``).
+NAVIGATION_STUBS = (
+    re.compile(r"/_static/vendor/(?:mathjax|@jupyter-widgets|anywidget)/"),
+    re.compile(r"\.(?:woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp)(?:[?#]|$)"),
+)
 
-    def __init__(self, url: str, viewport: dict | None = None, accept_downloads: bool = False):
+
+class OfflinePage:
+    """A browser tab in its own context; only 127.0.0.1 is reachable, everything is recorded.
+
+    A request that failed counts as a problem, except one the tab's own navigation cancelled:
+    when the test opens another page (``goto``, a click on a link, a form sent), the loads the
+    old page still had under way fail with ``net::ERR_ABORTED`` (a MathJax font, a widget
+    script), which is the browser's doing, not the site's. So a request that failed with that
+    error after the main frame moved on to another document is recorded in ``cancelled``
+    instead of ``failed``. Any other failure (another error, or an abort while its page was
+    still shown), an HTTP error, a request to another host and a console error still count.
+
+    ``stub``: regular expressions of local URLs that a test does not need (a navigation test
+    needs no MathJax, fonts or plots): they are answered with an empty file and recorded in
+    ``stubbed``, not fetched.
+    """
+
+    def __init__(self, url: str, viewport: dict | None = None, accept_downloads: bool = False,
+                 stub: tuple[re.Pattern, ...] = (), wait_until: str = "load"):
         self.context = browser().new_context(
             viewport=viewport or {"width": 1280, "height": 900}, accept_downloads=accept_downloads
         )
         self.page = self.context.new_page()
         self.blocked: list[str] = []
-        self.failed: list[str] = []
+        self.stubbed: list[str] = []
         self.bad_status: list[str] = []
         self.console_errors: list[str] = []
         self.requested: list[str] = []  # every URL the page asked for, in order
-        self.context.route("**/*", self._route)
+        self._documents = 0  # documents the main frame has shown so far
+        self._document_of: dict = {}  # request -> the document shown when it was made
+        self._failures: list[tuple] = []  # (request, its failure text)
+        self._in_flight: set = set()  # requests under way
+        self._last_activity = time.monotonic()  # when a request last started or ended
+        for pattern in stub:
+            self.context.route(pattern, self._stub)
+        self.context.route(NOT_LOCAL, self._block)  # the last route is tried first
+        self.page.on("framenavigated", self._on_navigated)
+        self.page.on("request", self._on_request)
         self.page.on("requestfailed", self._on_failed)
+        self.page.on("requestfinished", self._on_done)
         self.page.on("response", self._on_response)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
-        self.page.goto(url, wait_until="load")
+        self.page.goto(url, wait_until=wait_until)
 
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort("internetdisconnected")
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    def _stub(self, route):
+        self.stubbed.append(route.request.url)
+        route.fulfill(status=200, body=b"")
+
+    def _on_navigated(self, frame):
+        if frame == self.page.main_frame:
+            self._documents += 1
+
+    def _on_request(self, request):
+        self._document_of[request] = self._documents
+        self._in_flight.add(request)
+        self._last_activity = time.monotonic()
+
+    def _on_done(self, request):
+        self._in_flight.discard(request)
+        self._last_activity = time.monotonic()
 
     def _on_failed(self, request):
+        self._on_done(request)
         if request.url not in self.blocked:
-            self.failed.append(f"{request.url}: {request.failure}")
+            self._failures.append((request, request.failure))
+
+    @property
+    def cancelled(self) -> list[str]:
+        """Loads the tab's own navigation cancelled (not counted as problems)."""
+        return [f"{request.url}: {failure}" for request, failure in self._failures
+                if self._cancelled(request, failure)]
+
+    @property
+    def failed(self) -> list[str]:
+        """Requests that failed (those the tab's own navigation cancelled aside)."""
+        return [f"{request.url}: {failure}" for request, failure in self._failures
+                if not self._cancelled(request, failure)]
+
+    def _cancelled(self, request, failure) -> bool:
+        # judged now, not when the failure came: the browser may report the cancelled loads
+        # before or after the new document (the main frame's navigation)
+        return failure == ABORTED and self._document_of.get(request, 0) < self._documents
 
     def _on_response(self, response):
         self.requested.append(response.url)
@@ -171,8 +254,26 @@ class OfflinePage:
         )
 
     def settle(self, timeout_ms: int = 90_000) -> None:
-        """Wait for MathJax's typesetting and for the network to be idle."""
-        self.page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        """Wait for the page's load, MathJax's typesetting, its web fonts, and then until no
+        request of the page has been under way for QUIET_MS (``quiet``). A page that sends
+        the reader on (index.html's redirect) is followed: the wait starts again on the new
+        document."""
+        from playwright.sync_api import Error
+
+        for _ in range(5):
+            documents = self._documents
+            try:
+                self._settle(timeout_ms)
+            except Error as error:  # the page went on while we looked at it
+                if "context was destroyed" not in str(error):
+                    raise
+                continue
+            if self._documents == documents:
+                return
+        raise AssertionError(f"{self.page.url} kept moving on to other pages")
+
+    def _settle(self, timeout_ms: int) -> None:
+        self.page.wait_for_load_state("load", timeout=timeout_ms)
         has_math = self.page.evaluate("() => !!document.querySelector('.math')")
         if has_math:
             self.page.wait_for_function(
@@ -180,10 +281,28 @@ class OfflinePage:
                 timeout=timeout_ms,
             )
             self.page.evaluate("() => MathJax.startup.promise")
-        # the web fonts that typesetting and layout asked for (MathJax's fonts load after the
-        # page reached "networkidle" once, which that wait does not see again)
+        # the web fonts that typesetting and layout asked for (MathJax's fonts load late)
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
-        self.page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        self.quiet(timeout_ms)
+
+    def quiet(self, timeout_ms: int = 90_000) -> None:
+        """Wait until no request of the page has been under way for QUIET_MS.
+
+        Playwright's "networkidle" waits 500 ms of silence, once per page; this follows the
+        page's requests itself, so it waits again after late ones (the widget manager's
+        scripts, MathJax's fonts) and only as long as needed.
+        """
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            # a load of a document the tab has left may never report its end
+            self._in_flight = {request for request in self._in_flight
+                               if self._document_of.get(request, 0) >= self._documents}
+            if not self._in_flight and time.monotonic() - self._last_activity >= QUIET_MS / 1000:
+                return
+            if time.monotonic() > deadline:
+                under_way = sorted(request.url for request in self._in_flight)
+                raise TimeoutError(f"the page still loads after {timeout_ms} ms: {under_way[:5]}")
+            self.page.wait_for_timeout(QUIET_MS / 4)
 
     def close(self) -> None:
         self.context.close()
@@ -252,7 +371,7 @@ def visit(page: str) -> Visit:
                     arg=WIDGET_VIEW,
                     timeout=30_000,
                 )
-                tab.page.wait_for_load_state("networkidle")
+                tab.quiet()
             except Exception as error:  # reported by the widget test, with what did render
                 result.widget_timeout = str(error).splitlines()[0]
         result.math_total = tab.page.locator(".math").count()
@@ -272,7 +391,8 @@ def visit(page: str) -> Visit:
         if page.removesuffix(".html") in CHAPTERS:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
-            tab.page.screenshot(path=str(shot), full_page=True)
+            # a long chapter on a busy machine takes more than playwright's 30 s
+            tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
         result.problems = tab.problems()
         result.requested = list(tab.requested)
         return result

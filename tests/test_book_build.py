@@ -23,7 +23,8 @@ from conftest import not_applicable
 import nnlib
 from tools.site import assets
 
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's xdist group: one strict build per run for all workers (book_site.py); each module
+# is a work unit of its own, which either worker may run (conftest.py, work_unit).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"

@@ -26,7 +26,8 @@ from site_browser import OfflinePage, site_html, site_url
 import nnlib
 from tools.site import lite
 
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's xdist group: one strict build per run for all workers (book_site.py); each module
+# is a work unit of its own, which either worker may run (conftest.py, work_unit).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 NOTEBOOKS = sorted(lite.lite_notebooks(ROOT))

@@ -24,9 +24,11 @@ from site_browser import ARTIFACTS, AXE, visit
 from test_site_browser import PAGES
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's group; and one work unit with the other module that reads visit(page)
+# (test_site_a11y.py, test_site_browser.py), so that each page is opened once (conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
+XDIST_UNIT = "visit"
 
 
 REPORT = ARTIFACTS / "a11y.json"

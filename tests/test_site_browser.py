@@ -26,6 +26,7 @@ from bs4 import BeautifulSoup
 from conftest import not_applicable
 from site_browser import (
     CHAPTERS,
+    NAVIGATION_STUBS,
     SCREENSHOTS,
     WIDGET_VIEW,
     OfflinePage,
@@ -37,9 +38,11 @@ from site_browser import (
 )
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's group; and one work unit with the other module that reads visit(page)
+# (test_site_a11y.py, test_site_browser.py), so that each page is opened once (conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
+XDIST_UNIT = "visit"
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Pages Sphinx writes besides those of _toc.yml (py-modindex: the reference documents modules).
@@ -171,27 +174,59 @@ def test_sidebar_lists_every_page_of_the_toc():
     assert missing == [], f"the sidebar lacks: {missing}"
 
 
+SIDEBAR_JS = """
+nav => [...nav.querySelectorAll('a.reference.internal[href]')].map(a => ({
+  text: a.textContent.replace(/\\s+/g, ' ').trim(),
+  href: a.href.split('#')[0],
+  visible: a.checkVisibility({visibilityProperty: true, opacityProperty: true}),
+}))
+"""
+
+
+def sidebar(tab: OfflinePage, viewport: str):
+    """The sidebar navigation as the reader finds it (on a phone: opened with its toggle)."""
+    if viewport == "phone":
+        nav = tab.page.locator("dialog#pst-primary-sidebar-modal nav.bd-docs-nav")
+        if nav.is_visible():  # still open (its link to the page shown opened nothing)
+            return nav
+        toggle = tab.page.locator("button.primary-toggle:visible").first
+        assert toggle.is_visible(), "on a phone the sidebar has no visible toggle button"
+        toggle.click()
+        nav.wait_for(state="visible", timeout=10_000)
+        return nav
+    return tab.page.locator("#pst-primary-sidebar nav.bd-docs-nav")
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_sidebar_links_take_the_reader_to_each_page(viewport):
+    """From the home page every link of the sidebar is shown and points at its page; then the
+    reader clicks through them all, each from the sidebar of the page the last click opened, and
+    lands on that page. A navigation needs none of MathJax, the widget manager, the web fonts
+    or the plots: they are stubbed (each page's own loading of them is tested by the visit of
+    test_page_loads_offline_with_no_console_error_and_no_failed_request)."""
     size = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
     start = "book/intro.html"
-    tab = OfflinePage(f"{site_url()}/{start}", viewport=size[viewport])
+    links = sidebar_links(start)
+    tab = OfflinePage(f"{site_url()}/{start}", viewport=size[viewport], stub=NAVIGATION_STUBS)
     try:
-        for text, target in sidebar_links(start):
-            tab.page.goto(f"{site_url()}/{start}", wait_until="load")
-            if viewport == "phone":
-                toggle = tab.page.locator("button.primary-toggle:visible").first
-                assert toggle.is_visible(), "on a phone the sidebar has no visible toggle button"
-                toggle.click()
-                nav = tab.page.locator("dialog#pst-primary-sidebar-modal nav.bd-docs-nav")
-            else:
-                nav = tab.page.locator("#pst-primary-sidebar nav.bd-docs-nav")
-            link = nav.get_by_role("link", name=text, exact=True).first
-            assert link.is_visible(), f"{viewport}: sidebar link {text!r} is not visible"
+        shown = sidebar(tab, viewport).evaluate(SIDEBAR_JS)
+        expected = [(text, f"{site_url()}/{target}") for text, target in links]
+        assert [(link["text"], link["href"]) for link in shown] == expected, (
+            f"{viewport}: the sidebar the browser shows differs from the page's HTML")
+        hidden = [link["text"] for link in shown if not link["visible"]]
+        assert hidden == [], f"{viewport}: sidebar links not visible: {hidden}"
+        if viewport == "phone":
+            tab.page.keyboard.press("Escape")
+        for text, target in links:
+            link = sidebar(tab, viewport).get_by_role("link", name=text, exact=True).first
+            assert link.is_visible(), (
+                f"{viewport}: on {urlsplit(tab.page.url).path} the sidebar link {text!r} is not "
+                "visible")
+            here = urlsplit(tab.page.url).path.lstrip("/")
             link.click()
-            # let the page finish its own loading (RequireJS fetches the widget scripts after
-            # "load"), so that the next goto does not abort them and count as a failed request
-            tab.settle()
+            if target != here:  # the link to the page shown is "#": it opens nothing new
+                tab.page.wait_for_url(f"{site_url()}/{target}", wait_until="load",
+                                      timeout=30_000)
             landed = urlsplit(tab.page.url).path.lstrip("/")
             assert landed == target, f"{viewport}: {text!r} led to {landed}, expected {target}"
             assert tab.page.locator("main h1").count() >= 1, f"{target} shows no title"
@@ -221,7 +256,8 @@ def test_search_box_finds_the_perceptron_chapter():
 
 @pytest.mark.parametrize("entry", NOTEBOOK_PAGES)
 def test_download_button_gives_the_notebook(entry, tmp_path):
-    tab = OfflinePage(f"{site_url()}/{entry}.html", accept_downloads=True)
+    # the menu needs only the theme's scripts (MathJax, widgets, fonts and plots are stubbed)
+    tab = OfflinePage(f"{site_url()}/{entry}.html", accept_downloads=True, stub=NAVIGATION_STUBS)
     try:
         tab.page.locator(".dropdown-download-buttons button").first.click()
         item = tab.page.locator(".dropdown-download-buttons a", has_text=".ipynb").first
@@ -253,3 +289,32 @@ def test_chapter_page_weighs_under_2_mb_of_its_own(chapter):
         f"{chapter} loads {weight['own']:,} bytes no other page shares (budget {PAGE_BUDGET:,}); "
         "benchmarks/page_weight.py lists its files"
     )
+
+
+def test_offline_page_counts_real_failures_but_not_loads_its_own_navigation_cancelled():
+    """What OfflinePage reports: a page's loads that the test's own navigation cancels are not
+    problems (MathJax's fonts or the widget scripts of a page left early); a request aborted
+    while its page is still shown, a request for the internet, a 404 and a console error are."""
+    tab = OfflinePage(f"{site_url()}/book/04_backprop.html", wait_until="commit")
+    try:
+        tab.page.goto(f"{site_url()}/book/intro.html", wait_until="load")
+        tab.settle()
+        assert tab.problems() == [], "\n".join(tab.problems())
+        tab.page.evaluate("""() => {
+            const stop = new AbortController();
+            const aborted = fetch('04_backprop.html', {signal: stop.signal}).catch(() => null);
+            setTimeout(() => stop.abort(), 1);
+            console.error('a console error');
+            return Promise.all([aborted, fetch('no-such-page.html'),
+                                fetch('https://example.com/x.js').catch(() => null)]);
+        }""")
+        tab.quiet()
+        problems = "\n".join(tab.problems())
+        book = f"{site_url()}/book"
+        for expected in (f"request failed: {book}/04_backprop.html: net::ERR_ABORTED",
+                         f"error status: {book}/no-such-page.html: HTTP 404",
+                         "asked the internet for https://example.com/x.js",
+                         "console error: a console error"):
+            assert expected in problems, f"{expected!r} is not among the problems:\n{problems}"
+    finally:
+        tab.close()

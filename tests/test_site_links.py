@@ -18,7 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 from site_browser import site_html, site_pages
 
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's xdist group: one strict build per run for all workers (book_site.py); each module
+# is a work unit of its own, which either worker may run (conftest.py, work_unit).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 LINK_ATTRIBUTES = {"a": "href", "link": "href", "img": "src", "script": "src", "iframe": "src"}

@@ -21,7 +21,8 @@ from site_browser import ARTIFACTS, OfflinePage, site_url
 CHAPTER_1 = "book/01_perceptron"
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# One xdist group: the tests of the built site run in one worker, with one build and one browser.
+# The site's xdist group: one strict build per run for all workers (book_site.py); each module
+# is a work unit of its own, which either worker may run (conftest.py, work_unit).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
 
@@ -33,7 +34,7 @@ def chapter_1():
     # MathJax typesets after load; the widget manager renders after RequireJS loads it.
     page.settle()
     page.page.wait_for_selector(".jupyter-widgets .widget-slider", timeout=30_000)
-    page.page.wait_for_load_state("networkidle")
+    page.quiet()
     ARTIFACTS.mkdir(exist_ok=True)
     page.page.screenshot(path=str(ARTIFACTS / "chapter1_offline.png"), full_page=True)
     yield page

@@ -1,10 +1,11 @@
 """The test modules that share an expensive set-up declare the same xdist group.
 
-With ``-n 2 --dist loadgroup`` (the README's test command) the tests of one group run in one
-worker (tests/conftest.py, ``pytest_xdist_make_scheduler``): the built site, its server and
-Chromium are made once; the grading runs never compete with each other for the cores; the
-generated fixture course is built once. A module that uses one of these set-ups without its
-group would quietly make it a second time, or grade next to another grading run.
+With ``-n 2 --dist loadgroup`` (the README's test command) the scheduler of tests/conftest.py
+(``work_unit``) hands out the tests of a group in work units: the site is built once per run
+for both workers, each of its modules is a unit (the two that read each page's one visit share
+one); each grading module (or exercise set) is a unit; the generated fixture course is built
+once. A module that uses one of these set-ups without its group would quietly make it a second
+time, or run outside the units that share it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,33 @@ def test_each_grading_module_and_each_set_of_a_splitting_one_is_one_work_unit():
     assert {work_unit(f"tests/test_grade_command.py::{test}") for test in (
         "test_bad_submission_outcome[good_a]", "test_run_exits_1_and_lists_every_student")} \
         == {"grading/tests/test_grade_command.py"}
-    assert work_unit("tests/test_site_a11y.py::test_page_has_no_accessibility_violation["
-                     "exercises/ch01_perceptron/ch01_perceptron.html]") == "site"
+    assert work_unit("tests/test_exercises_sync.py::test_x") == "fixture-course"
     assert work_unit("tests/test_layers.py::test_dense_forward") == \
         "tests/test_layers.py::test_dense_forward"
+
+
+def test_site_modules_are_units_of_their_own_except_those_that_share_the_visits():
+    from conftest import work_unit
+
+    a11y = work_unit("tests/test_site_a11y.py::test_page_has_no_accessibility_violation["
+                     "exercises/ch01_perceptron/ch01_perceptron.html]")
+    browser = work_unit("tests/test_site_browser.py::test_page_images_load[book/intro.html]")
+    assert a11y == browser == "site/visit"
+    assert work_unit("tests/test_book_build.py::test_book_builds_with_no_warning_and_no_failing_"
+                     "cell") == "site/tests/test_book_build.py"
+    assert work_unit("tests/test_site_widgets.py::test_spam_neuron_starts_at_the_chapters_spammy_"
+                     "email") == "site/tests/test_site_widgets.py"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_that_reads_the_visits_shares_their_unit(module):
+    """tests/site_browser.py's ``visit(page)`` opens each page once per process: the modules
+    that read it must run in one worker, or each worker opens every page again."""
+    source = (TESTS / module).read_text(encoding="utf-8")
+    if module in NOT_SHARED or not re.search(r"\bvisit\(", source):
+        return
+    from conftest import module_shared_unit
+
+    assert module_shared_unit(f"tests/{module}") == "visit", (
+        f'{module} reads visit(page): declare XDIST_UNIT = "visit" at its top (see '
+        "CONTRIBUTING.md, Tests)")

@@ -19,6 +19,22 @@ from __future__ import annotations
 
 from site_browser import OfflinePage, site_url
 
+CONTROL = ".widget-slider, .widget-dropdown, .widget-inline-hbox"
+# control() and value() in one call: the first control with a label that contains the text
+# (as playwright's has_text matches: case aside, spaces squeezed), its readout or its menu
+VALUE_JS = """
+(area, [selector, label]) => {
+  const norm = text => text.replace(/\\s+/g, ' ').trim().toLowerCase();
+  const control = [...area.querySelectorAll(selector)].find(el =>
+    [...el.querySelectorAll('.widget-label')].some(l => norm(l.textContent).includes(norm(label))));
+  if (!control) return null;
+  const readout = control.querySelector('.widget-readout');
+  if (readout) return readout.innerText;
+  const menu = control.querySelector('select');
+  return menu ? menu.value : null;
+}
+"""
+
 
 class WidgetPage:
     def __init__(self, page: str, widget: str, viewport: dict | None = None):
@@ -38,8 +54,7 @@ class WidgetPage:
 
     def control(self, label: str):
         found = self.area.locator(
-            ".widget-slider, .widget-dropdown, .widget-inline-hbox",
-            has=self.page.locator(".widget-label", has_text=label),
+            CONTROL, has=self.page.locator(".widget-label", has_text=label)
         )
         count = found.count()
         assert count >= 1, f"no control labelled {label!r} next to the widget"
@@ -70,11 +85,11 @@ class WidgetPage:
         self.control(label).locator("select").select_option(label=option)
 
     def value(self, label: str) -> str:
-        control = self.control(label)
-        readout = control.locator(".widget-readout")
-        if readout.count():
-            return readout.first.inner_text().strip().replace("\u2212", "-")  # d3-format minus
-        return control.locator("select").input_value()
+        # one call into the page (a test reads the controls after every move): the control
+        # as control() finds it, then its readout's text or its menu's choice
+        found = self.area.evaluate(VALUE_JS, [CONTROL, label])
+        assert found is not None, f"no control labelled {label!r} next to the widget"
+        return found.strip().replace("\u2212", "-")  # d3-format's minus sign
 
     def shown(self, key: str) -> str:
         return self.view.locator(f'[data-value="{key}"]').first.inner_text().strip()

@@ -514,14 +514,6 @@ def test_no_sandbox_process_outlives_the_command(graded):
 # ------------------------------------------------------------------------------ a killed run
 
 
-def _cmdline(pid: int) -> bytes:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read()
-    except OSError:
-        return b""
-
-
 def _descendants(pid: int) -> set[tuple[int, str]]:
     """(pid, start time) of every process below ``pid`` now."""
     from tools.grader import sandbox as sb
@@ -679,7 +671,7 @@ def _kill_when_busy(proc: subprocess.Popen, status_file: Path, saved_before: set
             below = _descendants(proc.pid)
             # the process that stands for a student's kernel (tools/grader/zygote.py client
             # or cold): a kernel is running
-            if any(b"\0client\0" in _cmdline(pid) or b"\0cold\0" in _cmdline(pid)
+            if any(b"\0client\0" in sb._cmdline(pid) or b"\0cold\0" in sb._cmdline(pid)
                    for pid, _ in below):
                 owner = sb.owner_id(proc.pid)
                 os.kill(proc.pid, signum)

@@ -279,6 +279,56 @@ def work_unit(nodeid: str) -> str:
     return f"{group}/{path}"
 
 
+# About how long the large work units keep a worker busy, in seconds of a full run of the README's
+# test command on two cores (benchmarks/README.md, "The test suite"). Only the order in which the
+# units are handed out depends on them: the longest first, so that the two workers end together.
+# A key names a unit (``work_unit``); a key ending in "/*" stands for each of a module's per-set
+# units. Units not listed count 0.05 s per test. tests/test_xdist_groups.py checks every key.
+UNIT_SECONDS = {
+    "grading/tests/test_grade_command.py": 440,
+    "site/visit": 300,
+    "site/tests/test_site_layout.py": 175,
+    "site/tests/test_site_widgets.py": 180,
+    "grading/tests/test_grading_roundtrip.py/*": 40,
+    "site/tests/test_site_widgets_training.py": 50,
+    "site/tests/test_jupyterlab_widgets.py": 46,
+    "grading/tests/test_instructor_workflow.py": 35,
+    "fixture-course": 26,
+    "grading/tests/test_grading_agreement.py/*": 15,
+}
+# The group whose units wait for the strict build of the site (tests/book_site.py): the first of
+# them to run builds it, in about a minute of one core.
+BUILDS_FIRST = "site"
+
+
+def unit_seconds(unit: str, tests: int) -> float:
+    """The expected seconds of a work unit (``UNIT_SECONDS``) holding ``tests`` tests."""
+    if unit in UNIT_SECONDS:
+        return UNIT_SECONDS[unit]
+    per_set = unit.rsplit("/", 1)[0] + "/*"
+    if unit.count("/") >= 2 and per_set in UNIT_SECONDS:
+        return UNIT_SECONDS[per_set]
+    return 0.05 * tests
+
+
+def unit_order(units: dict[str, int]) -> list[str]:
+    """The order in which to hand out work units (unit -> its number of tests).
+
+    The longest first (largest-processing-time-first scheduling: what is left at the end are
+    single tests of a fraction of a second, which even out the two workers). One exception:
+    the first unit of the ``site`` group builds the site and the others of the group wait for
+    that build, so when the first unit is a site unit, the second one (the other worker's
+    first) is the longest unit of another group, which runs while the site builds.
+    """
+    order = sorted(units, key=lambda u: (-unit_seconds(u, units[u]), -units[u], u))
+    if len(order) > 2 and order[0].startswith(BUILDS_FIRST + "/"):
+        other = next((u for u in order[1:] if not u.startswith(BUILDS_FIRST + "/")), None)
+        if other is not None:
+            order.remove(other)
+            order.insert(1, other)
+    return order
+
+
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup``, with the groups the test modules declare in their ``pytestmark``.
 
@@ -286,9 +336,8 @@ def pytest_xdist_make_scheduler(config, log):
     no longer lets it change, so its own grouping silently sends the tests of one group to
     different workers. This scheduler reads the group from the module instead (module-level
     ``pytestmark`` only; ``work_unit`` above), and still honours an ``@group`` suffix when xdist
-    manages to add one. xdist hands out the units with the most tests first (the shared set-ups,
-    then the grading of each set), so the single tests fill in the end of the run on both
-    workers.
+    manages to add one. The units are handed out in ``unit_order``: the longest first, so
+    the single tests fill in the end of the run on both workers.
     """
     if config.getoption("dist") != "loadgroup":
         return None
@@ -299,5 +348,13 @@ def pytest_xdist_make_scheduler(config, log):
             if "@" in nodeid.rsplit("]", 1)[-1]:
                 return super()._split_scope(nodeid)
             return work_unit(nodeid)
+
+        def _assign_work_unit(self, node):
+            if not getattr(self, "_ordered", False):  # the queue is complete at the first call
+                order = unit_order({unit: len(tests) for unit, tests in self.workqueue.items()})
+                for unit in order:
+                    self.workqueue.move_to_end(unit)
+                self._ordered = True
+            super()._assign_work_unit(node)
 
     return ModuleGroupScheduling(config, log)

@@ -110,3 +110,48 @@ def test_module_that_reads_the_visits_shares_their_unit(module):
     assert module_shared_unit(f"tests/{module}") == "visit", (
         f'{module} reads visit(page): declare XDIST_UNIT = "visit" at its top (see '
         "CONTRIBUTING.md, Tests)")
+
+
+def test_every_unit_with_a_duration_is_a_unit_of_the_suite():
+    from conftest import UNIT_PER_MODULE, UNIT_SECONDS, module_shared_unit, module_splits_by_set
+
+    modules = [f"tests/{m}" for m in MODULES]
+    units = set()
+    for path in modules:
+        group = module_group(path)
+        if group is None:
+            continue
+        if group not in UNIT_PER_MODULE:
+            units.add(group)
+        elif module_shared_unit(path):
+            units.add(f"{group}/{module_shared_unit(path)}")
+        else:
+            units.add(f"{group}/{path}" + ("/*" if module_splits_by_set(path) else ""))
+    stale = sorted(set(UNIT_SECONDS) - units)
+    assert not stale, (f"tests/conftest.py UNIT_SECONDS names units that do not exist: {stale}; "
+                       f"the units are {sorted(units)}")
+
+
+def test_units_are_handed_out_longest_first_and_the_site_builds_beside_other_work(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(conftest, "UNIT_SECONDS", {
+        "site/visit": 300, "site/tests/test_site_layout.py": 200,
+        "grading/tests/test_grade_command.py": 150,
+        "grading/tests/test_grading_roundtrip.py/*": 40})
+    units = {"site/visit": 150, "site/tests/test_site_layout.py": 180,
+             "grading/tests/test_grade_command.py": 90,
+             "grading/tests/test_grading_roundtrip.py/ch01_perceptron": 50,
+             "grading/tests/test_grading_roundtrip.py/ch02_layers": 45,
+             "tests/test_layers.py::test_a": 1, "tests/test_layers.py::test_b": 1}
+    order = conftest.unit_order(units)
+    # the longest unit first; the other worker's first unit is not one waiting for the build
+    assert order[:3] == ["site/visit", "grading/tests/test_grade_command.py",
+                         "site/tests/test_site_layout.py"], order
+    assert order[3:5] == ["grading/tests/test_grading_roundtrip.py/ch01_perceptron",
+                          "grading/tests/test_grading_roundtrip.py/ch02_layers"], order
+    assert set(order[5:]) == {"tests/test_layers.py::test_a", "tests/test_layers.py::test_b"}
+    # when the longest unit is not a site unit, it is simply the longest first
+    monkeypatch.setitem(conftest.UNIT_SECONDS, "grading/tests/test_grade_command.py", 400)
+    assert conftest.unit_order(units)[:3] == [
+        "grading/tests/test_grade_command.py", "site/visit", "site/tests/test_site_layout.py"]

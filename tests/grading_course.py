@@ -304,9 +304,12 @@ def lines_found_in(text: str, lines: set[str]) -> set[str]:
 
 
 def looping_version(source: str) -> str | None:
-    """``source`` with ``while True: pass`` at the start of each top-level function, or None.
+    """``source`` with an endless loop at the start of each top-level function, or None.
 
-    Used to submit an infinite loop that only the part's test cell runs into.
+    Used to submit an infinite loop that only the part's test cell runs into. The loop sleeps
+    (``while True: __import__("time").sleep(0.1)``): a cell's time limit is on the clock, so a
+    loop that sleeps runs into it as one that spins does, and an interrupt ends either, but
+    waiting it out costs the machine no CPU.
     """
     try:
         tree = ast.parse(source)
@@ -316,7 +319,7 @@ def looping_version(source: str) -> str | None:
     if not functions:
         return None
     for node in functions:
-        node.body.insert(0, ast.While(test=ast.Constant(True), body=[ast.Pass()], orelse=[]))
+        node.body.insert(0, ast.parse("while True:\n    __import__('time').sleep(0.1)").body[0])
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 

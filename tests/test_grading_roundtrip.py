@@ -6,8 +6,6 @@ temporary course folder gets a copy of ``nbgrader_config.py`` (with a 10 s cell 
 appended) and of ``solutions/<id>/``; its release is generated with ``nbgrader
 generate_assignment``; these students hand in, in ``grading/submitted/<student>/<id>/``:
 
-- ``solution``: the release with every solution cell filled with the instructor's solution;
-- ``untouched``: the release as it is;
 - ``mistakesNN``: the solution with several cells replaced, each by a typical mistake of
   MISTAKES, all of different parts (tests/mistake_packs.py says how they are packed and why a
   pack gives each mistake exactly the score it gets alone; ``test_packed_hand_ins_are_independent``
@@ -15,8 +13,16 @@ generate_assignment``; these students hand in, in ``grading/submitted/<student>/
 - ``variantsNN``: likewise with correct answers written in another style (CORRECT_VARIANTS:
   loops instead of vectorised code, lists, numpy scalars...), which must keep full marks;
 - ``tests_edited``: the release with every test cell replaced by ``pass``;
-- ``tests_deleted``: the solution with every test cell deleted;
+- ``tests_deleted``: the solution (the release with every solution cell filled with the
+  instructor's solution) with every test cell deleted;
 - ``broken_json``: a file that is not JSON.
+
+The instructor's solution and the untouched release are graded as two of these: nbgrader puts
+back every test cell of ``tests_deleted`` and ``tests_edited`` from its gradebook entry before
+it runs anything, so what it runs for them is, cell for cell, what it would run for the solution
+and for the untouched release handed in as they are (the tests check that it is, then hold those
+two hand-ins to the solution's full marks and the blank release's zero). Handing them in again
+would cost two kernels per set for the same cells.
 
 Each mistake and variant is graded this way, each test cell of its pack held to an exact score
 (0 in a member's ``loses``, full points elsewhere) and each ``says`` hint looked for in its own
@@ -32,11 +38,12 @@ and chapter 1, whose tests swap in the book's functions):
 - ``mistake_tests_edited``: a mistake whose failing test cells were replaced by ``pass``;
 - ``mistake_tests_deleted``: a mistake whose failing test cells were deleted;
 - ``infinite_loop``: the solution with an endless loop in one part's function (it waits out
-  the 10 s cell timeout; nbgrader interrupts the kernel and goes on with the next cells).
+  the 10 s cell timeout; nbgrader interrupts the kernel and goes on with the next cells). The
+  loop sleeps, so that waiting costs the machine no CPU (the time limit is on the clock).
 
-All are registered with ``nbgrader db student import``, graded by ONE ``nbgrader autograde`` run,
-and given feedback by ``nbgrader generate_feedback``; the tests read the per-cell scores from
-the gradebook with nbgrader's Gradebook API.
+All are graded by ONE ``nbgrader autograde`` run (which adds the students to the gradebook
+itself: ``Autograde.create_student``) and given feedback by ``nbgrader generate_feedback``; the
+tests read the per-cell scores from the gradebook with nbgrader's Gradebook API.
 """
 
 from __future__ import annotations
@@ -146,9 +153,43 @@ class Graded:
     feedback_log: str
     edited_mistake: int | None  # index of the mistake submitted with edited/deleted tests
     loop_part: str | None  # solution cell submitted with an infinite loop
+    # what nbgrader must run for the solution and the untouched release (STANDS_FOR)
+    runs: dict[str, list[tuple[str, str]]]
 
     def pack_of(self, kind: str, index: int) -> Pack:
         return next(p for p in self.packs if p.kind == kind and index in p.members)
+
+
+# The hand-in that the solution and the untouched release are graded as (module docstring).
+STANDS_FOR = {"solution": "tests_deleted", "untouched": "tests_edited"}
+
+
+def with_instructor_tests(nb, solution, tests: dict[str, float]):
+    """``nb`` with each test cell as the gradebook has it (the instructor's, hidden tests too):
+    what nbgrader runs for a hand-in whose test cells are the release's."""
+    for t in tests:
+        nb = with_cell(nb, t, cell_by_id(solution, t).source)
+    return nb
+
+
+def _restored_note(gid: str) -> str:
+    """The comment nbgrader puts at the top of a code cell it added back (OverwriteCells)."""
+    from nbgrader.preprocessors import OverwriteCells
+
+    note = OverwriteCells.class_traits()["missing_cell_notification"].default_value
+    return "# " + note.format(cell_id=gid)
+
+
+def cells_run(nb) -> list[tuple[str, str]]:
+    """What nbgrader runs of a notebook: each cell's type and source, in order (without the
+    comment nbgrader puts at the top of a test cell it added back: a comment runs as nothing)."""
+    cells = []
+    for c in nb.cells:
+        source, note = c.source, _restored_note(grade_id(c) or "")
+        if c.cell_type == "code" and source.startswith(note):
+            source = source[len(note):]
+        cells.append((c.cell_type, source))
+    return cells
 
 
 def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
@@ -159,7 +200,7 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     variants = load_variants(mistakes_file(root, aid))
     tests = autograded_tests(release)
     good = solved(release, solution)
-    submissions = {"solution": good, "untouched": release}
+    submissions = {}
     packs = mistake_packs(mistakes) + variant_packs(variants)
     for pack in packs:
         submissions[pack.student] = packed_notebook(good, pack, mistakes, variants)
@@ -189,7 +230,8 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
             break
     for student, nb in submissions.items():
         course.submit(student, nb)
-    course.add_students(list(submissions))
+    runs = {"solution": cells_run(with_instructor_tests(good, solution, tests)),
+            "untouched": cells_run(with_instructor_tests(release, solution, tests))}
     start = time.monotonic()
     proc = course.nbgrader("autograde", aid, check=False, timeout=AUTOGRADE_LIMIT)
     seconds = time.monotonic() - start
@@ -197,7 +239,7 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     return Graded(course, mistakes, variants, tests, packs, list(submissions),
                   proc.stdout + proc.stderr,
                   proc.returncode, seconds, feedback.returncode, feedback.stdout + feedback.stderr,
-                  edited, loop_part)
+                  edited, loop_part, runs)
 
 
 @pytest.fixture(scope="module")
@@ -279,15 +321,35 @@ def test_mistakes_file_is_well_formed(root, aid):
         f"{sorted(set(tests) - covered)}")
 
 
+def assert_graded_as(g: Graded, handin: str) -> str:
+    """The student whose autograded notebook is, cell for cell, what nbgrader runs for
+    ``handin`` ("solution" or "untouched"; STANDS_FOR): checked here."""
+    student = STANDS_FOR[handin]
+    got = cells_run(g.course.autograded(student))
+    expected = g.runs[handin]
+    if got != expected:
+        diff = [f"  cell {i}: expected {e!r:.200}\n           got      {r!r:.200}"
+                for i, (e, r) in enumerate(zip(expected, got, strict=False)) if e != r]
+        raise AssertionError(
+            f"the {handin} is graded as the hand-in {student}, whose test cells nbgrader puts "
+            f"back; but its autograded notebook differs from what nbgrader runs for the "
+            f"{handin} ({len(got)} cells, expected {len(expected)}):\n" + "\n".join(diff[:10]))
+    return student
+
+
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_solution_gets_full_autograded_marks(graded, root, aid):
-    assert_loses_exactly(graded(root, aid), "solution", [], "the instructor's solution")
+    g = graded(root, aid)
+    student = assert_graded_as(g, "solution")
+    assert_loses_exactly(g, student, [], f"the instructor's solution (graded as {student})")
 
 
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
 def test_untouched_release_gets_zero(graded, root, aid):
     g = graded(root, aid)
-    assert_loses_exactly(g, "untouched", list(g.tests), "the untouched release")
+    student = assert_graded_as(g, "untouched")
+    assert_loses_exactly(g, student, list(g.tests),
+                         f"the untouched release (graded as {student})")
 
 
 def assert_pack_scores(g: Graded, pack: Pack, what: str) -> None:
@@ -554,8 +616,15 @@ def test_nbgrader_validate_passes_the_solution_and_flags_the_release(graded, roo
     solved_path, release_path = work / "solved.ipynb", work / "release.ipynb"
     nbformat.write(solved(g.course.release, g.course.solution), str(solved_path))
     nbformat.write(g.course.release, str(release_path))
-    ok = g.course.nbgrader("validate", str(solved_path), check=False, timeout=600)
-    assert "Success! Your notebook passes all the tests." in ok.stdout + ok.stderr, ok.stdout
-    bad = g.course.nbgrader("validate", str(release_path), check=False, timeout=600)
-    out = bad.stdout + bad.stderr
-    assert "VALIDATION FAILED ON" in out and "NotImplementedError" in out, out[-2000:]
+    # One `nbgrader validate` for both (it validates each notebook it is given in turn, each in
+    # a fresh kernel, and writes each one's result to stdout in that order).
+    proc = g.course.nbgrader("validate", str(solved_path), str(release_path), check=False,
+                             timeout=600)
+    out = proc.stdout
+    success, failed = "Success! Your notebook passes all the tests.", "VALIDATION FAILED ON"
+    assert out.count(success) == 1 and out.count(failed) == 1, (
+        f"expected the solved notebook to pass and the release to fail:\n{out[-3000:]}"
+        f"{proc.stderr[-2000:]}")
+    solved_part, release_part = out.split(failed, 1)
+    assert success in solved_part, f"the solved notebook did not pass:\n{out[-3000:]}"
+    assert "NotImplementedError" in release_part, out[-2000:]

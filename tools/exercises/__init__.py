@@ -15,7 +15,8 @@ For every exercise set ``<id>`` (a folder ``solutions/<id>/`` holding the MyST s
 3. runs the real nbgrader CLI, ``nbgrader generate_assignment <id> --force``, from the folder
    that holds ``nbgrader_config.py``, which writes the student release ``exercises/<id>/<id>.ipynb``
    (solutions replaced by stubs, hidden tests removed) and records the assignment in the
-   gradebook under ``grading/`` (git-ignored; created when missing).
+   gradebook under ``grading/`` (git-ignored; created when missing). When every set is built,
+   one ``nbgrader generate_assignment "*" --force`` does it for all of them.
 
 ``check`` validates every source, copies the sources into a temporary course folder, builds there
 and compares the result byte for byte with the committed ``solutions/*/*.ipynb`` and
@@ -575,6 +576,22 @@ def run_nbgrader(course: Path, args: Sequence[str], check: bool = True,
     return proc
 
 
+def generate_assignments(root: Path, ids: Sequence[str]) -> None:
+    """``nbgrader generate_assignment <id> --force`` for every set of ``ids``.
+
+    When ``ids`` are all the assignments nbgrader finds in ``solutions/`` (every folder there
+    that holds a notebook), one ``nbgrader generate_assignment "*" --force`` generates them all:
+    the same converter run for each set, in one process instead of one per set (each nbgrader
+    process spends a second or two of CPU importing nbgrader before it does anything).
+    """
+    found = {p.parent.name for p in (root / SOLUTIONS).glob("*/*.ipynb")}
+    if len(ids) > 1 and found == set(ids):
+        run_nbgrader(root, ["generate_assignment", "*", "--force"])
+        return
+    for aid in ids:
+        run_nbgrader(root, ["generate_assignment", aid, "--force"])
+
+
 def build(root: Path, ids: Sequence[str] | None = None, log=print) -> list[str]:
     """Validate and generate ``solutions/<id>/<id>.ipynb`` and ``exercises/<id>/``; return the ids.
 
@@ -593,7 +610,8 @@ def build(root: Path, ids: Sequence[str] | None = None, log=print) -> list[str]:
     for aid in ids:
         write_notebook(instructor_notebook(read_source(source_md(root, aid))),
                        solution_notebook(root, aid))
-        run_nbgrader(root, ["generate_assignment", aid, "--force"])
+    generate_assignments(root, ids)
+    for aid in ids:
         released = sorted(release_dir(root, aid).rglob("*.ipynb"))
         if not released:
             raise ExerciseError(f"nbgrader wrote no notebook into {EXERCISES}/{aid}/")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -164,35 +163,29 @@ def test_launch_menu_has_binder_and_jupyterhub_only_when_configured():
     assert buttons[0]["url"] == "../lite/notebooks/index.html?path=book%2Fx.ipynb"
 
 
-@pytest.fixture(scope="module")
-def offline_chapter(lite_site, needs_browser):
-    """A chapter opened in JupyterLite with the internet cut, once for the tests that look at
-    it, and when it was asked for (time.monotonic())."""
+@pytest.mark.usefixtures("needs_browser")
+def test_chapter_opens_in_jupyterlite_offline_and_shows_its_cells(lite_site):
     notebook = next(n for n in NOTEBOOKS if n.startswith("book/"))
-    started = time.monotonic()
     tab = OfflinePage(f"{site_url()}/{lite.LITE}/{lite.APP}?path={notebook}")
-    yield tab, notebook, started
-    tab.close()
-
-
-def test_chapter_opens_in_jupyterlite_offline_and_shows_its_cells(lite_site, offline_chapter):
-    tab, notebook, _ = offline_chapter
-    cells = tab.page.locator(".jp-Notebook .jp-Cell")
-    cells.first.wait_for(timeout=60_000)
-    tab.page.wait_for_function(
-        "n => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= n",
-        arg=min(5, len(nbformat.read(lite_site / "files" / notebook, 4).cells)),
-        timeout=30_000,
-    )
-    text = tab.page.locator(".jp-Notebook").inner_text()
-    assert "%pip install" in text and "nnlib" in text, "the install cell is not shown"
-    # Only the app's own files were needed to show the notebook: every failed request
-    # is Pyodide's runtime from its CDN (blocked here), nothing of the site itself.
-    own_failures = [
-        line for line in tab.failed + tab.bad_status if urlsplit(line).hostname == "127.0.0.1"
-    ]
-    assert own_failures == [], "\n".join(own_failures)
-    assert all(re.search(r"pyodide|jsdelivr", url) for url in tab.blocked), tab.blocked
+    try:
+        cells = tab.page.locator(".jp-Notebook .jp-Cell")
+        cells.first.wait_for(timeout=60_000)
+        tab.page.wait_for_function(
+            "n => document.querySelectorAll('.jp-Notebook .jp-Cell').length >= n",
+            arg=min(5, len(nbformat.read(lite_site / "files" / notebook, 4).cells)),
+            timeout=30_000,
+        )
+        text = tab.page.locator(".jp-Notebook").inner_text()
+        assert "%pip install" in text and "nnlib" in text, "the install cell is not shown"
+        # Only the app's own files were needed to show the notebook: every failed request
+        # is Pyodide's runtime from its CDN (blocked here), nothing of the site itself.
+        own_failures = [
+            line for line in tab.failed + tab.bad_status if urlsplit(line).hostname == "127.0.0.1"
+        ]
+        assert own_failures == [], "\n".join(own_failures)
+        assert all(re.search(r"pyodide|jsdelivr", url) for url in tab.blocked), tab.blocked
+    finally:
+        tab.close()
 
 
 def test_lite_pages_load_the_pyodide_notice_with_the_kernels_pyodide_url(lite_site):
@@ -213,17 +206,22 @@ def test_launch_button_tooltip_says_jupyterlite_needs_the_internet():
     assert "needs the internet" in buttons[0]["tooltip"] and "Pyodide" in buttons[0]["tooltip"]
 
 
-def test_offline_jupyterlite_says_within_15_seconds_that_python_cannot_start(lite_site,
-                                                                            offline_chapter):
+@pytest.mark.usefixtures("needs_browser")
+def test_offline_jupyterlite_says_within_15_seconds_that_python_cannot_start(lite_site):
     """With the internet cut, the reader is told why cells will not run, not left waiting."""
-    tab, _, started = offline_chapter
-    notice = tab.page.locator("#nnlib-pyodide-notice[role=alert]")
-    # within 15 s of asking for the page (the tab is shared with the test above, which may
-    # have taken some of them)
-    notice.wait_for(timeout=max(1_000, 15_000 - 1000 * (time.monotonic() - started)))
-    waited = time.monotonic() - started
-    text = notice.inner_text()
-    assert "Python cannot start here" in text and "needs the internet" in text, text
-    assert urlsplit(lite.pyodide_url(lite_site)).hostname in text, text
-    assert waited <= 15, f"the notice came after {waited:.1f} s"
-    assert notice.get_by_role("link", name="Back to the book").count() == 1
+    import time
+
+    notebook = next(n for n in NOTEBOOKS if n.startswith("book/"))
+    started = time.monotonic()
+    tab = OfflinePage(f"{site_url()}/{lite.LITE}/{lite.APP}?path={notebook}")
+    try:
+        notice = tab.page.locator("#nnlib-pyodide-notice[role=alert]")
+        notice.wait_for(timeout=15_000)
+        waited = time.monotonic() - started
+        text = notice.inner_text()
+        assert "Python cannot start here" in text and "needs the internet" in text, text
+        assert urlsplit(lite.pyodide_url(lite_site)).hostname in text, text
+        assert waited <= 15, f"the notice came after {waited:.1f} s"
+        assert notice.get_by_role("link", name="Back to the book").count() == 1
+    finally:
+        tab.close()

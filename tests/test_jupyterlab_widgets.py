@@ -17,6 +17,10 @@ chapter 7's shape left untrained, as training it takes a minute). Sliders, menus
 box are moved, and after each change the view must show what nnlib computes for the values the
 controls show, read with the website tests' readers (tests/test_site_widgets_conv.py,
 tests/test_site_widgets_language.py).
+
+One JupyterLab server and one JupyterLab tab serve the module (loading JupyterLab's front end
+is the costly part): each test opens its notebook in that tab, as a reader opens a second
+file, and JupyterLab's console must stay free of errors from the tab's start on.
 """
 
 from __future__ import annotations
@@ -120,87 +124,113 @@ def test_jupyterlab_finds_no_extension_of_jupyterlite():
     assert "@jupyter-widgets/jupyterlab-manager" in found and "anywidget" in found, found
 
 
-def test_spam_neuron_is_live_in_jupyterlab(jupyterlab):
-    from nnlib.widgets.neuron import spam_neuron_state
-
+@pytest.fixture(scope="module")
+def lab_tab(jupyterlab):
+    """JupyterLab's front end in one tab (with ``window.jupyterapp``), for every test."""
     base, token, _ = jupyterlab
-    tab = OfflinePage(f"{base}/lab/tree/chapter1.ipynb?reset&token={token}",
-                      viewport={"width": 1400, "height": 1000})
-    page = tab.page
+    tab = OfflinePage(f"{base}/lab?reset&token={token}", viewport={"width": 1400, "height": 1000})
     try:
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
-        # the kernel has started (running cells earlier does nothing)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        view = page.locator('.nnlib-live[data-widget="spam_neuron"]')
-        try:
-            view.wait_for(state="attached", timeout=180_000)
-        except Exception:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "jupyterlab_chapter1.png"))
-            raise
-        view.scroll_into_view_if_needed()
-        page.wait_for_function("el => el.dataset.state === 'ok'", arg=view.element_handle())
-        value = view.locator('[data-value="weighted_sum"]')
-        assert value.inner_text() == "3.50", "the spam neuron does not start at z = 3.50"
-        area = page.locator(".jp-OutputArea-output", has=view)
-        bias = area.locator(".widget-slider", has=page.locator(".widget-label",
-                                                                has_text="bias b"))
-        bias.locator('[role="slider"]').first.focus()
-        bias.locator('[role="slider"]').first.press("Home")  # bias -5.0
-        page.wait_for_function("el => el.textContent !== '3.50'", arg=value.element_handle(),
-                               timeout=10_000)
-        shown = bias.locator(".widget-readout").inner_text().replace("\u2212", "-")
-        state = spam_neuron_state((1.0, 1.0, 0.0), (2.0, 2.0, -3.0), float(shown))
-        assert shown == "-5.00"
-        assert value.inner_text() == f"{state['weighted_sum']:.2f}" == "-1.00"
-        assert view.locator('[data-value="verdict"]').inner_text() == state["verdict"]
-        errors = tab.console_errors
-        assert errors == [], "JupyterLab's console shows errors:\n  " + "\n  ".join(errors)
+        tab.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
+                                   timeout=120_000)
+        tab.page.evaluate("() => window.jupyterapp.started.then(() => true)")
+        yield tab
     finally:
         tab.close()
 
 
-def test_reading_a_chapter_in_jupyterlab_leaves_it_unchanged(jupyterlab):
+# the document shown is ``path`` and its kernel has started (running cells earlier does nothing)
+KERNEL_IDLE_JS = """
+path => {
+  const widget = window.jupyterapp.shell.currentWidget;
+  const session = widget && widget.sessionContext;
+  const kernel = session && session.session && session.session.kernel;
+  return !!(widget && widget.context && widget.context.path === path && session
+            && session.isReady && kernel && kernel.status === 'idle');
+}
+"""
+
+
+def open_in_lab(tab: OfflinePage, path: str, factory: str = "Notebook") -> None:
+    """Open ``path`` (relative to JupyterLab's folder) with ``factory``, as File > Open With
+    does, and wait until its kernel is idle."""
+    page = tab.page
+    page.evaluate("([path, factory]) => window.jupyterapp.commands.execute('docmanager:open',"
+                  " {path, factory}).then(() => true)", [path, factory])
+    page.wait_for_function(KERNEL_IDLE_JS, arg=path, timeout=120_000)
+
+
+def run_all_cells(tab: OfflinePage) -> None:
+    """Run > Run All Cells, with the mouse, on the notebook shown."""
+    page = tab.page
+    page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").first.wait_for(
+        timeout=120_000)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def test_spam_neuron_is_live_in_jupyterlab(lab_tab):
+    from nnlib.widgets.neuron import spam_neuron_state
+
+    tab = lab_tab
+    page = tab.page
+    open_in_lab(tab, "chapter1.ipynb")
+    run_all_cells(tab)
+    view = page.locator('.nnlib-live[data-widget="spam_neuron"]')
+    try:
+        view.wait_for(state="attached", timeout=180_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab_chapter1.png"))
+        raise
+    view.scroll_into_view_if_needed()
+    page.wait_for_function("el => el.dataset.state === 'ok'", arg=view.element_handle())
+    value = view.locator('[data-value="weighted_sum"]')
+    assert value.inner_text() == "3.50", "the spam neuron does not start at z = 3.50"
+    area = page.locator(".jp-OutputArea-output", has=view)
+    bias = area.locator(".widget-slider", has=page.locator(".widget-label",
+                                                            has_text="bias b"))
+    bias.locator('[role="slider"]').first.focus()
+    bias.locator('[role="slider"]').first.press("Home")  # bias -5.0
+    page.wait_for_function("el => el.textContent !== '3.50'", arg=value.element_handle(),
+                           timeout=10_000)
+    shown = bias.locator(".widget-readout").inner_text().replace("\u2212", "-")
+    state = spam_neuron_state((1.0, 1.0, 0.0), (2.0, 2.0, -3.0), float(shown))
+    assert shown == "-5.00"
+    assert value.inner_text() == f"{state['weighted_sum']:.2f}" == "-1.00"
+    assert view.locator('[data-value="verdict"]').inner_text() == state["verdict"]
+    no_console_errors(tab)
+
+
+def test_reading_a_chapter_in_jupyterlab_leaves_it_unchanged(jupyterlab, lab_tab):
     """Open book/01_perceptron.md with jupytext's notebook (Open With -> Notebook), run a cell,
     save: the file is the same, byte for byte (tests/test_chapter_roundtrip.py does this for
     every chapter through jupytext's contents manager, without a browser)."""
-    base, token, folder = jupyterlab
+    _, _, folder = jupyterlab
     chapter = folder / "book" / CHAPTER.name
     before = chapter.read_bytes()
-    tab = OfflinePage(f"{base}/lab?reset&token={token}", viewport={"width": 1400, "height": 1000})
+    tab = lab_tab
     page = tab.page
-    try:
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
-                               timeout=120_000)
-        page.evaluate("() => window.jupyterapp.started")
-        page.evaluate("path => window.jupyterapp.commands.execute('docmanager:open',"
-                      " {path, factory: 'Jupytext Notebook'})", f"book/{CHAPTER.name}")
-        notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
-        notebook.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-        notebook.locator(".jp-CodeCell").first.click()
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
-        notebook.locator(".jp-CodeCell .jp-InputPrompt", has_text="[1]").first.wait_for(
-            timeout=120_000)
-        saved = chapter.stat().st_mtime_ns
-        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        page.wait_for_function(
-            "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)"
-            " .jp-mod-dirty, .lm-TabBar-tab.jp-mod-current.jp-mod-dirty')", timeout=60_000)
-        deadline = time.monotonic() + 30
-        while chapter.stat().st_mtime_ns == saved and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert chapter.stat().st_mtime_ns != saved, "JupyterLab did not save the chapter"
-        after = chapter.read_bytes()
-        diff = difflib.unified_diff(before.decode().splitlines(), after.decode().splitlines(),
-                                    lineterm="", n=0)
-        assert after == before, "saving the chapter in JupyterLab changed it:\n" + "\n".join(diff)
-        assert tab.console_errors == [], (
-            "JupyterLab's console shows errors:\n  " + "\n  ".join(tab.console_errors))
-    finally:
-        tab.close()
+    open_in_lab(tab, f"book/{CHAPTER.name}", "Jupytext Notebook")
+    notebook = page.locator(".jp-NotebookPanel:visible .jp-Notebook")
+    notebook.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
+    notebook.locator(".jp-CodeCell").first.click()
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    notebook.locator(".jp-CodeCell .jp-InputPrompt", has_text="[1]").first.wait_for(
+        timeout=120_000)
+    saved = chapter.stat().st_mtime_ns
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)"
+        " .jp-mod-dirty, .lm-TabBar-tab.jp-mod-current.jp-mod-dirty')", timeout=60_000)
+    deadline = time.monotonic() + 30
+    while chapter.stat().st_mtime_ns == saved and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert chapter.stat().st_mtime_ns != saved, "JupyterLab did not save the chapter"
+    after = chapter.read_bytes()
+    diff = difflib.unified_diff(before.decode().splitlines(), after.decode().splitlines(),
+                                lineterm="", n=0)
+    assert after == before, "saving the chapter in JupyterLab changed it:\n" + "\n".join(diff)
+    no_console_errors(tab)
 
 
 # ------------------------------------------------- chapters 6 and 7: the same calls, in JupyterLab
@@ -228,8 +258,10 @@ NOTEBOOKS = {
 class LabWidget(WidgetPage):
     """tests/widget_page.py's reader, on a view in a JupyterLab notebook's output."""
 
+    AREA = ".jp-OutputArea-output"
+
     def __init__(self, tab: OfflinePage, widget: str):
-        self.tab, self.page = tab, tab.page
+        self.tab, self.page, self.widget, self.own_tab = tab, tab.page, widget, False
         self.view = self.page.locator(f'.nnlib-live[data-widget="{widget}"]')
         try:
             self.view.wait_for(state="attached", timeout=180_000)
@@ -240,24 +272,19 @@ class LabWidget(WidgetPage):
         self.view.scroll_into_view_if_needed()
         self.page.wait_for_function("el => el.dataset.state", arg=self.view.element_handle(),
                                     timeout=60_000)
-        self.area = self.page.locator(".jp-OutputArea-output", has=self.view)
+        self.attach()
 
 
-def run_notebook(jupyterlab, name: str) -> OfflinePage:
-    """Write NOTEBOOKS[name] into JupyterLab's folder, open it, run all its cells."""
-    base, token, folder = jupyterlab
+def run_notebook(jupyterlab, tab: OfflinePage, name: str) -> OfflinePage:
+    """Write NOTEBOOKS[name] into JupyterLab's folder, open it in the tab, run all its cells."""
+    _, _, folder = jupyterlab
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)
                                                for source in NOTEBOOKS[name]])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                        "language": "python"}
     nbformat.write(notebook, folder / name)
-    tab = OfflinePage(f"{base}/lab/tree/{name}?reset&token={token}",
-                      viewport={"width": 1400, "height": 1000})
-    page = tab.page
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=120_000)
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    open_in_lab(tab, name)
+    run_all_cells(tab)
     return tab
 
 
@@ -280,47 +307,43 @@ def no_console_errors(tab: OfflinePage) -> None:
         "JupyterLab's console shows errors:\n  " + "\n  ".join(tab.console_errors))
 
 
-def test_kernel_explorer_is_live_in_jupyterlab(jupyterlab):
-    from test_site_widgets_conv import WEIGHT_LABELS
+def test_kernel_explorer_is_live_in_jupyterlab(jupyterlab, lab_tab):
+    from test_site_widgets_conv import CONTROLS, settings
     from test_site_widgets_conv import check as check_conv
 
-    tab = run_notebook(jupyterlab, "chapter6.ipynb")
-    try:
-        explorer = LabWidget(tab, "kernel_explorer")
-        now = redrawn(check_conv, explorer)
-        assert now == dict(digit=3, kernel=[1, 0, -1] * 3, size=2, pool="max")
-        seen = {explorer.value("w[1,1]")}
-        for how, arg in [("key", "End"), ("key", "ArrowLeft"), ("key", "PageDown"),
-                         ("drag", 0.3)]:
-            if how == "key":
-                explorer.press("w[1,1]", arg)
-            else:
-                explorer.drag("w[1,1]", arg)
-            seen.add(explorer.value("w[1,1]"))
-            redrawn(check_conv, explorer)
-        assert len(seen) >= 4, f"moving w[1,1] gave only the values {sorted(seen)}"
-        explorer.press("pool size", "Home")
-        assert redrawn(check_conv, explorer)["size"] == 1
-        explorer.press("pool size", "ArrowRight", times=2)
-        assert redrawn(check_conv, explorer)["size"] == 4
-        explorer.choose("pooling", "average")
-        assert redrawn(check_conv, explorer)["pool"] == "avg"
-        explorer.choose("kernel", "sharpen")
-        deadline = time.monotonic() + 10
-        while [float(explorer.value(label)) for label in WEIGHT_LABELS] != [0, -1, 0, -1, 5,
-                                                                            -1, 0, -1, 0]:
-            assert time.monotonic() < deadline, "choosing 'sharpen' did not set the sliders"
-            time.sleep(0.1)
-        assert redrawn(check_conv, explorer)["kernel"] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
-        explorer.choose("digit", "7")
-        assert redrawn(check_conv, explorer)["digit"] == 7
-        assert "The digit 7 as 8 by 8 pixels" in explorer.alt()
-        no_console_errors(tab)
-    finally:
-        tab.close()
+    tab = run_notebook(jupyterlab, lab_tab, "chapter6.ipynb")
+    explorer = LabWidget(tab, "kernel_explorer")
+    now = redrawn(check_conv, explorer)
+    assert now == dict(digit=3, kernel=[1, 0, -1] * 3, size=2, pool="max")
+    seen = {explorer.value("w[1,1]")}
+    for how, arg in [("key", "End"), ("key", "ArrowLeft"), ("key", "PageDown"),
+                     ("drag", 0.3)]:
+        if how == "key":
+            explorer.press("w[1,1]", arg)
+        else:
+            explorer.drag("w[1,1]", arg)
+        seen.add(explorer.value("w[1,1]"))
+        redrawn(check_conv, explorer)
+    assert len(seen) >= 4, f"moving w[1,1] gave only the values {sorted(seen)}"
+    explorer.press("pool size", "Home")
+    assert redrawn(check_conv, explorer)["size"] == 1
+    explorer.press("pool size", "ArrowRight", times=2)
+    assert redrawn(check_conv, explorer)["size"] == 4
+    explorer.choose("pooling", "average")
+    assert redrawn(check_conv, explorer)["pool"] == "avg"
+    explorer.choose("kernel", "sharpen")
+    deadline = time.monotonic() + 10
+    while settings(explorer.read(CONTROLS))["kernel"] != [0, -1, 0, -1, 5, -1, 0, -1, 0]:
+        assert time.monotonic() < deadline, "choosing 'sharpen' did not set the sliders"
+        time.sleep(0.1)
+    assert redrawn(check_conv, explorer)["kernel"] == [0, -1, 0, -1, 5, -1, 0, -1, 0]
+    explorer.choose("digit", "7")
+    assert redrawn(check_conv, explorer)["digit"] == 7
+    assert "The digit 7 as 8 by 8 pixels" in explorer.alt()
+    no_console_errors(tab)
 
 
-def test_attention_explorer_and_next_char_are_live_in_jupyterlab(jupyterlab):
+def test_attention_explorer_and_next_char_are_live_in_jupyterlab(jupyterlab, lab_tab):
     from test_site_widgets_language import check_explorer, check_next_char, model_of, type_prompt
 
     from nnlib.language_model import TransformerLM, load_corpus
@@ -333,38 +356,35 @@ def test_attention_explorer_and_next_char_are_live_in_jupyterlab(jupyterlab):
     attention, next_char = attention_explorer_data(model, chars), next_char_data(model, chars)
     shipped = model_of(next_char)
 
-    tab = run_notebook(jupyterlab, "chapter7.ipynb")
-    try:
-        explorer = LabWidget(tab, "attention_explorer")
-        now = redrawn(check_explorer, explorer, attention)
-        assert now == dict(sentence="the network", head="layer 1, head 1", tau=1.0)
-        taus = {now["tau"]}
-        for key in ("Home", "PageUp", "ArrowRight", "End", "ArrowLeft"):
-            explorer.press("softmax temperature", key)
-            taus.add(redrawn(check_explorer, explorer, attention)["tau"])
-        assert len(taus) >= 5, f"moving tau gave only {sorted(taus)}"
-        explorer.drag("softmax temperature", 0.3)
-        redrawn(check_explorer, explorer, attention)
-        explorer.choose("sentence", "a neuron fires")
-        explorer.choose("head", attention["head_names"][-1])
-        assert redrawn(check_explorer, explorer, attention)["head"] == attention["head_names"][-1]
+    tab = run_notebook(jupyterlab, lab_tab, "chapter7.ipynb")
+    explorer = LabWidget(tab, "attention_explorer")
+    now = redrawn(check_explorer, explorer, attention)
+    assert now == dict(sentence="the network", head="layer 1, head 1", tau=1.0)
+    taus = {now["tau"]}
+    for key in ("Home", "PageUp", "ArrowRight", "End", "ArrowLeft"):
+        explorer.press("softmax temperature", key)
+        taus.add(redrawn(check_explorer, explorer, attention)["tau"])
+    assert len(taus) >= 5, f"moving tau gave only {sorted(taus)}"
+    explorer.drag("softmax temperature", 0.3)
+    redrawn(check_explorer, explorer, attention)
+    explorer.choose("sentence", "a neuron fires")
+    explorer.choose("head", attention["head_names"][-1])
+    assert redrawn(check_explorer, explorer, attention)["head"] == attention["head_names"][-1]
 
-        chart = LabWidget(tab, "next_char")
-        now = redrawn(check_next_char, chart, next_char, shipped)
-        assert now == dict(prompt="The network learns ", T=1.0, problem=False)
-        temperatures = {now["T"]}
-        for key in ("Home", "ArrowRight", "PageUp", "End"):
-            chart.press("temperature", key)
-            temperatures.add(redrawn(check_next_char, chart, next_char, shipped)["T"])
-        assert temperatures == {0.0, 0.05, 0.3, 1.0, 2.0}, sorted(temperatures)
-        chart.press("temperature", "PageDown", times=2)
-        type_prompt(chart, "Attention is")
-        now = redrawn(check_next_char, chart, next_char, shipped)
-        assert now == dict(prompt="Attention is", T=1.5, problem=False)
-        type_prompt(chart, "naïve")
-        assert redrawn(check_next_char, chart, next_char, shipped)["problem"]
-        type_prompt(chart, "The network ")
-        assert not redrawn(check_next_char, chart, next_char, shipped)["problem"]
-        no_console_errors(tab)
-    finally:
-        tab.close()
+    chart = LabWidget(tab, "next_char")
+    now = redrawn(check_next_char, chart, next_char, shipped)
+    assert now == dict(prompt="The network learns ", T=1.0, problem=False)
+    temperatures = {now["T"]}
+    for key in ("Home", "ArrowRight", "PageUp", "End"):
+        chart.press("temperature", key)
+        temperatures.add(redrawn(check_next_char, chart, next_char, shipped)["T"])
+    assert temperatures == {0.0, 0.05, 0.3, 1.0, 2.0}, sorted(temperatures)
+    chart.press("temperature", "PageDown", times=2)
+    type_prompt(chart, "Attention is")
+    now = redrawn(check_next_char, chart, next_char, shipped)
+    assert now == dict(prompt="Attention is", T=1.5, problem=False)
+    type_prompt(chart, "naïve")
+    assert redrawn(check_next_char, chart, next_char, shipped)["problem"]
+    type_prompt(chart, "The network ")
+    assert not redrawn(check_next_char, chart, next_char, shipped)["problem"]
+    no_console_errors(tab)

@@ -5,7 +5,8 @@ After every move the values the controls show are read back (digit, kernel weigh
 size, max or average), ``nnlib.widgets.conv.kernel_explorer_state`` is called with them, and its
 summary sentence must be the one on the page, character for character; the plot's text
 alternative must state the kernel and the pooled numbers. The view is drawn by
-nnlib/widgets/js/kernel_explorer.js; tests/widget_page.py drives the page.
+nnlib/widgets/js/kernel_explorer.js; tests/widget_page.py drives the page (one page load for the
+module; a check reads the controls and the view in one call into the page).
 """
 
 from __future__ import annotations
@@ -35,23 +36,28 @@ def no_problems(widget: WidgetPage) -> None:
     assert problems == [], "the page reported problems:\n" + "\n".join(problems)
 
 
-def settings(widget: WidgetPage) -> dict:
-    return dict(digit=int(widget.value("digit")),
-                kernel=[float(widget.value(label)) for label in WEIGHT_LABELS],
-                size=int(widget.value("pool size")),
-                pool="max" if widget.value("pooling") == "max" else "avg")
+CONTROLS = ["digit", *WEIGHT_LABELS, "pool size", "pooling"]
+
+
+def settings(reading) -> dict:
+    """The controls' setting, from a ``WidgetPage.read`` of CONTROLS."""
+    return dict(digit=int(reading.value("digit")),
+                kernel=[float(reading.value(label)) for label in WEIGHT_LABELS],
+                size=int(reading.value("pool size")),
+                pool="max" if reading.value("pooling") == "max" else "avg")
 
 
 def check(widget: WidgetPage) -> dict:
     from nnlib.widgets.conv import explorer_digits, kernel_explorer_state
 
-    now = settings(widget)
+    reading = widget.read(CONTROLS, ["summary"])
+    now = settings(reading)
     images, _ = explorer_digits()
     state = kernel_explorer_state(images[now["digit"]], now["kernel"], now["size"], now["pool"])
-    shown = widget.shown("summary")
+    shown = reading.shown("summary")
     assert shown == state["summary"], f"controls at {now}: page shows {shown!r}, nnlib gives " \
                                       f"{state['summary']!r}"
-    alt = widget.alt()
+    alt = reading.alt
     rows = ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]" for row in state["kernel"])
     assert f"kernel, rows {rows}" in alt, f"the text alternative lacks the kernel {rows}: {alt!r}"
     assert f"from {state['feature_min']:.2f} to {state['feature_max']:.2f}" in alt, alt
@@ -59,7 +65,7 @@ def check(widget: WidgetPage) -> dict:
         pooled = ", ".join("[" + ", ".join(f"{v:.2f}" for v in row) + "]"
                            for row in state["pooled"])
         assert f"rows {pooled}." in alt, f"the text alternative lacks the pooled map: {alt!r}"
-    assert widget.state() == "ok"
+    assert reading.state == "ok"
     return now
 
 
@@ -82,8 +88,7 @@ def test_explorer_agrees_with_nnlib_on_a_grid_of_a_weight_slider(explorer, label
     seen = set()
     for how, arg in GRID:
         move(explorer, label, how, arg)
-        seen.add(explorer.value(label))
-        check(explorer)
+        seen.add(check(explorer)["kernel"][WEIGHT_LABELS.index(label)])
     assert len(seen) >= 5, f"moving {label!r} gave only the values {sorted(seen)}"
     no_problems(explorer)
 
@@ -126,10 +131,9 @@ def test_choosing_a_preset_sets_the_nine_sliders_and_the_picture(explorer, prese
         ".includes(want)",
         arg=[explorer.view.element_handle(), f"kernel, rows {rows}"], timeout=10_000)
     deadline = time.monotonic() + 10
-    while [float(explorer.value(label)) for label in WEIGHT_LABELS] != weights:
+    while (now := settings(explorer.read(CONTROLS)))["kernel"] != weights:
         assert time.monotonic() < deadline, (
-            f"after choosing {preset!r} the sliders show "
-            f"{[explorer.value(label) for label in WEIGHT_LABELS]}, expected {weights}")
+            f"after choosing {preset!r} the sliders show {now['kernel']}, expected {weights}")
         time.sleep(0.1)
     check(explorer)
     no_problems(explorer)

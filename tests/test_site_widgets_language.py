@@ -22,7 +22,7 @@ from functools import cache
 
 import numpy as np
 import pytest
-from widget_page import WidgetPage
+from widget_page import Chapters, WidgetPage, fits_a_phone
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("needs_browser"),
               pytest.mark.xdist_group("site")]
@@ -86,14 +86,44 @@ def move(widget: WidgetPage, label: str, how: str, arg) -> None:
         widget.drag(label, arg)
 
 
+# ---------------------------------------------- both views on a phone (first: the page as loaded)
+
+
+@pytest.fixture(scope="module")
+def chapters():
+    """The page, loaded once at a phone's width for the phone test (first), then widened to a
+    desktop's for the other tests (``widget_page.Chapters``)."""
+    pages = Chapters()
+    yield pages
+    pages.close()
+
+
+def test_next_char_and_explorer_work_on_a_390_px_phone(chapters):
+    tab = chapters.phone(PAGE)  # as a phone loads the page
+    for name, label in (("next_char", "temperature"), ("attention_explorer",
+                                                      "softmax temperature")):
+        phone = WidgetPage(PAGE, name, tab=tab)
+        fits_a_phone(phone)
+        box = phone.view.locator("svg[role=img]").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (
+            f"{name}: the plot does not fit the phone's width: {box}")
+        before, start = phone.alt(), phone.value(label)
+        phone.press(label, "ArrowRight", times=3)
+        phone.page.wait_for_function(
+            "([el, old]) => el.querySelector('svg[role=img]').getAttribute('aria-label')"
+            " !== old", arg=[phone.view.element_handle(), before], timeout=10_000)
+        # back where the page started, for the tests below
+        phone.press(label, "ArrowLeft", times=3)
+        assert phone.value(label) == start, f"{name}: {label} did not come back to {start}"
+    no_problems(phone)
+
+
 # ----------------------------------------------------------------------------- attention explorer
 
 
 @pytest.fixture(scope="module")
-def explorer():
-    widget = WidgetPage(PAGE, "attention_explorer")
-    yield widget
-    widget.close()
+def explorer(chapters):
+    return WidgetPage(PAGE, "attention_explorer", tab=chapters.desktop(PAGE))
 
 
 def check_explorer(widget: WidgetPage, data: dict | None = None) -> dict:
@@ -101,23 +131,24 @@ def check_explorer(widget: WidgetPage, data: dict | None = None) -> dict:
     from nnlib.widgets.language import attention_explorer_state, unpack_array
 
     data = stored_views()["attention"] if data is None else data
-    sentence = widget.value("sentence")
-    head_name = widget.value("head")
-    tau = float(widget.value("softmax temperature"))
+    now = widget.read(["sentence", "head", "softmax temperature"], ["summary"])
+    sentence = now.value("sentence")
+    head_name = now.value("head")
+    tau = float(now.value("softmax temperature"))
     s = ["".join(x["tokens"]) for x in data["sentences"]].index(sentence)
     h = data["head_names"].index(head_name)
     head = data["sentences"][s]["heads"][h]
     state = attention_explorer_state(unpack_array(head["Q"]), unpack_array(head["K"]), tau,
                                      data["sentences"][s]["tokens"], head_name)
-    shown = widget.shown("summary")
+    shown = now.shown("summary")
     assert shown == state["summary"], (
         f"{sentence!r}, {head_name}, tau {tau}: the page shows {shown!r}, nnlib gives "
         f"{state['summary']!r}")
-    alt = widget.alt()
+    alt = now.alt
     last = ", ".join(f"{v:.2f}" for v in state["weights"][-1])
     assert alt.endswith(f"[{last}].") and f"at τ = {tau:.2f}" in alt, (
         f"the heat map's text alternative lacks the last row [{last}]: {alt!r}")
-    assert widget.state() == "ok"
+    assert now.state == "ok"
     return dict(sentence=sentence, head=head_name, tau=tau)
 
 
@@ -158,10 +189,12 @@ def test_explorer_every_head_and_sentence_is_drawn_with_nnlibs_numbers(explorer)
 def test_sharp_tau_puts_almost_all_weight_on_one_character(explorer):
     explorer.press("softmax temperature", "Home")
     check_explorer(explorer)
-    mean_max = float(re.search(r"is (\d\.\d\d) on average", explorer.shown("summary")).group(1))
+    summary = explorer.read(keys=["summary"]).shown("summary")
+    mean_max = float(re.search(r"is (\d\.\d\d) on average", summary).group(1))
     explorer.press("softmax temperature", "End")
     check_explorer(explorer)
-    flat = float(re.search(r"is (\d\.\d\d) on average", explorer.shown("summary")).group(1))
+    summary = explorer.read(keys=["summary"]).shown("summary")
+    flat = float(re.search(r"is (\d\.\d\d) on average", summary).group(1))
     assert mean_max > flat, f"tau 0.1 gives {mean_max}, tau 3 gives {flat}"
 
 
@@ -169,10 +202,8 @@ def test_sharp_tau_puts_almost_all_weight_on_one_character(explorer):
 
 
 @pytest.fixture(scope="module")
-def next_char():
-    widget = WidgetPage(PAGE, "next_char")
-    yield widget
-    widget.close()
+def next_char(chapters):
+    return WidgetPage(PAGE, "next_char", tab=chapters.desktop(PAGE))
 
 
 def type_prompt(widget: WidgetPage, text: str) -> None:
@@ -192,23 +223,28 @@ def check_next_char(widget: WidgetPage, data: dict | None = None, model=None) ->
 
     data = stored_views()["next_char"] if data is None else data
     model = shipped_model() if model is None else model
-    prompt = widget.control("prompt").locator("input").input_value()
-    T = float(widget.value("temperature"))
+    now = widget.read(["prompt", "temperature"],
+                      ["summary"] + [f"p_{rank}" for rank in range(data["top"])],
+                      [".nnlib-problem", "[role=alert]"])
+    prompt = now.value("prompt")
+    T = float(now.value("temperature"))
     state = next_char_state(model, data["chars"], prompt, T, data["top"])
     if "problem" in state:
-        assert widget.state() == "problem"
-        shown = widget.view.locator(".nnlib-problem").inner_text().strip()
+        assert now.state == "problem"
+        problems = now.texts[".nnlib-problem"]
+        assert len(problems) == 1, f"the view shows {len(problems)} messages: {problems}"
+        shown = problems[0].strip()
         assert shown == state["problem"], f"page: {shown!r}, nnlib: {state['problem']!r}"
-        assert widget.view.locator("[role=alert]").count() == 1
+        assert len(now.texts["[role=alert]"]) == 1
         return dict(prompt=prompt, T=T, problem=True)
-    assert widget.state() == "ok"
-    shown = widget.shown("summary")
+    assert now.state == "ok"
+    shown = now.shown("summary")
     assert shown == state["summary"], f"page: {shown!r}, nnlib: {state['summary']!r}"
     for rank, i in enumerate(state["top"]):
         char = {" ": "␣", "\n": "↵", "\t": "⇥"}.get(data["chars"][i], data["chars"][i])
         expected = f"\"{char}\" {state['probabilities'][i]:.3f}"
-        assert widget.shown(f"p_{rank}") == expected, (
-            f"{prompt!r} at T = {T}: rank {rank} shows {widget.shown(f'p_{rank}')!r}, nnlib "
+        assert now.shown(f"p_{rank}") == expected, (
+            f"{prompt!r} at T = {T}: rank {rank} shows {now.shown(f'p_{rank}')!r}, nnlib "
             f"{expected!r}")
     return dict(prompt=prompt, T=T, problem=False)
 
@@ -249,24 +285,6 @@ def test_unknown_characters_get_a_clear_message_and_a_good_prompt_recovers(next_
     type_prompt(next_char, "The network ")
     assert not check_next_char(next_char)["problem"]
     no_problems(next_char)
-
-
-def test_next_char_and_explorer_work_on_a_390_px_phone():
-    for name, label in (("next_char", "temperature"), ("attention_explorer",
-                                                      "softmax temperature")):
-        phone = WidgetPage(PAGE, name, viewport={"width": 390, "height": 844})
-        try:
-            box = phone.view.locator("svg[role=img]").bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (
-                f"{name}: the plot does not fit the phone's width: {box}")
-            before = phone.alt()
-            phone.press(label, "ArrowRight", times=3)
-            phone.page.wait_for_function(
-                "([el, old]) => el.querySelector('svg[role=img]').getAttribute('aria-label')"
-                " !== old", arg=[phone.view.element_handle(), before], timeout=10_000)
-            no_problems(phone)
-        finally:
-            phone.close()
 
 
 # ----------------------------------------------------------------------------- the executed page

@@ -11,7 +11,9 @@ show nnlib's numbers.
   >= 95% (and, for a diverging run, the same epoch in which the loss became NaN).
 
 The page's views are nnlib/widgets/js/learning_rate.js and playground.js; tests/widget_page.py
-drives the page.
+drives the page. The page is loaded once, at a phone's width: the phone test (first) checks both
+widgets as loaded, then the other tests widen the tab to a desktop's (``widget_page.Chapters``);
+a check reads the controls and the view in one call into the page (``WidgetPage.read``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 
 import numpy as np
 import pytest
-from widget_page import WidgetPage
+from widget_page import Chapters, WidgetPage, fits_a_phone
 
 from nnlib.widgets.training import TrainingDiverged, learning_rate_state, train_playground
 
@@ -42,17 +44,50 @@ def move(widget: WidgetPage, label: str, how: str, arg) -> None:
         widget.drag(label, arg)
 
 
+@pytest.fixture(scope="module")
+def chapters():
+    pages = Chapters()
+    yield pages
+    pages.close()
+
+
+# --- both widgets on a phone (first: the page as a phone loads it) -----------------------------
+
+def test_chapter_4_widgets_fit_a_phone_screen(chapters):
+    tab = chapters.phone(PAGE)  # as a phone loads the page
+    for name in ("learning_rate", "training_playground"):
+        widget = WidgetPage(PAGE, name, tab=tab)
+        if name == "training_playground":
+            wait_trained(widget)
+        fits_a_phone(widget)
+        width = widget.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page is {width} px wide on a 390 px phone"
+        boxes = widget.area.evaluate(
+            "area => [...area.querySelectorAll('.widget-slider, .widget-dropdown,"
+            " button.nnlib-train, .nnlib-readout, .widget-readout, svg[role=img]')].map(el =>"
+            " { const r = el.getBoundingClientRect();"
+            " return {x: r.x, width: r.width, shown: el.getClientRects().length > 0}; })")
+        assert len(boxes) >= (12 if name == "training_playground" else 6), (
+            f"{name}: found only {len(boxes)} controls and readouts")
+        for i, box in enumerate(boxes):
+            assert box["shown"] and box["x"] >= 0 and box["x"] + box["width"] <= 390.5, (
+                f"{name}: control or readout {i} lies off a 390 px screen: {box}")
+    no_problems(widget)
+
+
 # --- the learning-rate widget ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def lr_widget():
-    widget = WidgetPage(PAGE, "learning_rate")
-    yield widget
-    widget.close()
+def lr_widget(chapters):
+    return WidgetPage(PAGE, "learning_rate", tab=chapters.desktop(PAGE))
+
+
+LR_KEYS = ["lr", "steps", "verdict", "w_final", "loss_final", "factor"]
 
 
 def check_learning_rate(widget: WidgetPage) -> tuple[float, int]:
-    lr, steps = float(widget.value("learning rate")), int(widget.value("steps"))
+    now = widget.read(["learning rate", "steps"], LR_KEYS)
+    lr, steps = float(now.value("learning rate")), int(now.value("steps"))
     state = learning_rate_state(lr, steps, -1.0)
     final, loss = state["path"][-1], state["losses"][-1]
     expected = {
@@ -63,14 +98,15 @@ def check_learning_rate(widget: WidgetPage) -> tuple[float, int]:
         "loss_final": f"{loss:.4g}",
         "factor": f"{state['factor']:.3g}",
     }
-    got = {key: widget.shown(key) for key in expected}
+    got = {key: now.shown(key) for key in expected}
     assert got == expected, f"lr {lr}, {steps} steps: page shows {got}, nnlib gives {expected}"
-    assert state["verdict"] in widget.alt(), f"the plot's text alternative: {widget.alt()!r}"
+    assert state["verdict"] in now.alt, f"the plot's text alternative: {now.alt!r}"
     return lr, steps
 
 
 def test_learning_rate_widget_starts_at_the_chapters_rate(lr_widget):
-    assert lr_widget.value("learning rate") == "0.1" and lr_widget.value("steps") == "20"
+    now = lr_widget.read(["learning rate", "steps"])
+    assert now.value("learning rate") == "0.1" and now.value("steps") == "20"
     assert check_learning_rate(lr_widget) == (0.1, 20)
     no_problems(lr_widget)
 
@@ -104,11 +140,10 @@ def test_learning_rate_widget_lands_on_the_rates_the_chapter_names(lr_widget):
 # --- the training playground -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def playground():
-    widget = WidgetPage(PAGE, "training_playground")
+def playground(chapters):
+    widget = WidgetPage(PAGE, "training_playground", tab=chapters.desktop(PAGE))
     wait_trained(widget)
-    yield widget
-    widget.close()
+    return widget
 
 
 def wait_trained(widget: WidgetPage) -> dict:
@@ -128,16 +163,21 @@ def train(widget: WidgetPage, by: str = "mouse") -> dict:
     return wait_trained(widget)
 
 
-def controls_setting(widget: WidgetPage) -> dict:
+PLAYGROUND_CONTROLS = ["data set", "hidden layers", "units per layer", "activation",
+                       "learning rate", "optimiser", "epochs", "seed"]
+
+
+def controls_setting(now) -> dict:
+    """The setting the controls show, from a ``WidgetPage.read`` of PLAYGROUND_CONTROLS."""
     return {
-        "dataset": widget.value("data set"),
-        "hidden_layers": int(widget.value("hidden layers")),
-        "units": int(widget.value("units per layer")),
-        "activation": widget.value("activation"),
-        "lr": float(widget.value("learning rate")),
-        "optimizer": widget.value("optimiser"),
-        "epochs": int(widget.value("epochs")),
-        "seed": int(widget.value("seed")),
+        "dataset": now.value("data set"),
+        "hidden_layers": int(now.value("hidden layers")),
+        "units": int(now.value("units per layer")),
+        "activation": now.value("activation"),
+        "lr": float(now.value("learning rate")),
+        "optimizer": now.value("optimiser"),
+        "epochs": int(now.value("epochs")),
+        "seed": int(now.value("seed")),
     }
 
 
@@ -156,7 +196,8 @@ def assert_per_epoch(page_values, nnlib_values, what, setting, rtol=1e-6):
 
 def check_run(widget: WidgetPage, run: dict) -> dict:
     """The run the page trained is nnlib's for the setting the controls show."""
-    setting = controls_setting(widget)
+    now = widget.read(PLAYGROUND_CONTROLS, ["diverged", "epoch_95", "val_accuracy", "n_params"])
+    setting = controls_setting(now)
     assert run["setting"] == setting, (
         f"the page trained {run['setting']}, but the controls show {setting}")
     try:
@@ -166,9 +207,9 @@ def check_run(widget: WidgetPage, run: dict) -> dict:
             f"{setting}: the page's run diverged in epoch {run['diverged']}, nnlib's in "
             f"epoch {diverged.epoch}")
         assert_per_epoch(run["loss"], diverged.history.loss, "loss", setting)
-        message = widget.shown("diverged")
+        message = now.shown("diverged")
         assert f"diverged: loss is NaN in epoch {diverged.epoch}" in message, message
-        assert widget.state() == "diverged"
+        assert now.state == "diverged"
         return setting
     history = result["history"]
     assert run["diverged"] is None, f"{setting}: the page's run diverged, nnlib's did not"
@@ -180,14 +221,13 @@ def check_run(widget: WidgetPage, run: dict) -> dict:
     assert run["epoch_95"] == e95, (
         f"{setting}: validation accuracy first >= 95% in epoch {run['epoch_95']} in the page, "
         f"{e95} in nnlib")
-    shown = {key: widget.shown(key) for key in ("epoch_95", "val_accuracy", "n_params")}
+    shown = {key: now.shown(key) for key in ("epoch_95", "val_accuracy", "n_params")}
     expected = {"epoch_95": str(e95) if e95 is not None else "never reached 95%",
                 "val_accuracy": f"{result['val_accuracy']:.1%}",
                 "n_params": str(result["model"].n_params)}
     assert shown == expected, f"{setting}: the page shows {shown}, nnlib gives {expected}"
-    alts = widget.view.locator("svg[role=img]")
-    assert alts.count() == 3
-    loss_alt = alts.nth(1).get_attribute("aria-label")
+    assert len(now.alts) == 3, f"the view has {len(now.alts)} plots, not 3"
+    loss_alt = now.alts[1]
     assert f"to {history.loss[-1]:.4g} (epoch {len(history.loss)})" in loss_alt, loss_alt
     return setting
 
@@ -197,8 +237,9 @@ def test_playground_opens_with_the_chapters_run_trained_in_the_page(playground):
     setting = check_run(playground, run)
     assert setting == dict(dataset="quadrants", hidden_layers=2, units=4, activation="relu",
                            lr=0.03, optimizer="sgd", epochs=100, seed=0)
-    assert playground.value("learning rate") == "0.03"  # exactly the rate the chapter names
-    assert playground.shown("epoch_95") == "59"
+    now = playground.read(["learning rate"], ["epoch_95"])
+    assert now.value("learning rate") == "0.03"  # exactly the rate the chapter names
+    assert now.shown("epoch_95") == "59"
     no_problems(playground)
 
 
@@ -269,23 +310,3 @@ def test_playground_shows_a_diverging_run_clearly(playground):
     playground.press("learning rate", "Home")
     playground.choose("activation", "relu")
     playground.choose("optimiser", "sgd")
-
-
-@pytest.mark.parametrize("name", ["learning_rate", "training_playground"])
-def test_chapter_4_widgets_fit_a_phone_screen(name):
-    widget = WidgetPage(PAGE, name, viewport={"width": 390, "height": 844})
-    try:
-        if name == "training_playground":
-            wait_trained(widget)
-        width = widget.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"the page is {width} px wide on a 390 px phone"
-        parts = widget.area.locator(".widget-slider, .widget-dropdown, button.nnlib-train, "
-                                    ".nnlib-readout, .widget-readout, svg[role=img]")
-        assert parts.count() >= (12 if name == "training_playground" else 6)
-        for i in range(parts.count()):
-            box = parts.nth(i).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390.5, (
-                f"control or readout {i} lies off a 390 px screen: {box}")
-        no_problems(widget)
-    finally:
-        widget.close()

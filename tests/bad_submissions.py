@@ -475,8 +475,8 @@ CELL_TIMEOUT = 5  # --timeout: seconds per cell
 # --notebook-timeout: seconds per student, replays and tests included. replay_sleeps uses all of
 # it; every other hand-in needs far less: at most 11 s (the loops: a cell timeout, the
 # interrupt's grace, a restart) and 7 s for the others in a full test run on two busy cores,
-# and about 40 s for the slowest honest one on a machine loaded eight times over, where the
-# 5 s cell timeout of memory_bomb fails first.
+# and 37 s for the slowest of the others at a load of 17 on the two cores (other test runs),
+# where memory_bomb's 5 s cell timeout already fails.
 NOTEBOOK_TIMEOUT = 40
 COMMAND_LIMITS = ["--timeout", str(CELL_TIMEOUT), "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
 

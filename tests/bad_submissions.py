@@ -472,9 +472,12 @@ def handin_cases(course: Course, good: nbformat.NotebookNode) -> dict[str, tuple
 # The limits the corpus is graded with, on the command line of ``autograde`` (COMMAND_LIMITS):
 # small, so that the hand-ins that exist to cross them cost seconds, not minutes.
 CELL_TIMEOUT = 5  # --timeout: seconds per cell
-# --notebook-timeout: seconds per student, replays and tests included (the fork bomb's student
-# needs about 80 s on a machine loaded by other test runs)
-NOTEBOOK_TIMEOUT = 90
+# --notebook-timeout: seconds per student, replays and tests included. replay_sleeps uses all of
+# it; every other hand-in needs far less: at most 11 s (the loops: a cell timeout, the
+# interrupt's grace, a restart) and 7 s for the others in a full test run on two busy cores,
+# and 37 s for the slowest of the others at a load of 17 on the two cores (other test runs),
+# where memory_bomb's 5 s cell timeout already fails.
+NOTEBOOK_TIMEOUT = 40
 COMMAND_LIMITS = ["--timeout", str(CELL_TIMEOUT), "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
 
 # Sleeps almost a cell timeout, but only in a kernel that started more than a cell timeout after

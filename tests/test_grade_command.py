@@ -3,17 +3,19 @@
 A throw-away course for chapter 1 (tests/grading_course.py) first has one student, ``earlier``,
 graded and given a manual score on a written answer. Then tests/bad_submissions.py hands in its
 corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork bombs,
-exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and ONE run of
-``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in sandboxes, with
-the limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s cell timeout,
-90 s per student). The tests
+exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and the class
+run ``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in sandboxes,
+with the limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s cell
+timeout, 40 s per student). That run is killed twice on its way (SIGTERM, then the run after it
+with SIGKILL: nothing of a killed run may be left, and the next run must clean up after it and
+grade each student not saved yet exactly once), and a third run goes to the end. The tests
 check every student's outcome against the corpus's expectations (status, which parts scored 0,
 tampering flag, messages, outputs, files that must not exist, time), that ``earlier`` and the
 gradebook were left intact, that a second run grades nobody again, that the feedback (made
 once, read by several tests) shows no hidden test, even decoded, and the report. The kernel-
-related cases are graded again with cold kernels; two runs are killed (SIGTERM, then SIGKILL)
-and a third finishes; the CPU limit is checked on three students of its own. Needs bubblewrap:
-without it the tests skip, saying so; on CI (CI=true) they fail (tests/conftest.py, require).
+related cases are graded again with cold kernels; the CPU limit is checked on three students
+of its own. Needs bubblewrap: without it the tests skip, saying so; on CI (CI=true) they fail
+(tests/conftest.py, require).
 """
 
 from __future__ import annotations
@@ -86,8 +88,7 @@ def gradebook_rows(course: Course) -> list[tuple]:
 class Run:
     course: Course
     expect: dict[str, Expect]
-    first: subprocess.CompletedProcess
-    first_seconds: float
+    first: subprocess.CompletedProcess  # the class run that went to the end
     second: subprocess.CompletedProcess
     earlier_before: list[tuple]
     earlier_mtime: float
@@ -98,6 +99,7 @@ class Run:
     submitted_before: dict[str, str]
     submitted_after: dict[str, str]
     tmp: Path  # the runs' TMPDIR
+    kills: dict[str, Killed]  # the class runs killed before it, by signal name
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
@@ -165,18 +167,24 @@ def _graded(tmp_path_factory, env: dict) -> Run:
     expect = write_corpus(course)
     solutions_before = folder_hashes(course.root / "solutions")
     submitted_before = plain_hashes(course.root / "grading" / "submitted")
-    start = time.monotonic()
+    # The class run is killed twice on its way (SIGTERM, then the run after it with SIGKILL:
+    # see the tests of killed runs below), then run again to the end.
+    kills = _killed_runs(course, Path(env["TMPDIR"]), sorted(expect) + ["earlier"])
     first = grade_cmd(course, "autograde", AID, "--jobs", "2", *COMMAND_LIMITS, env=env)
-    seconds = time.monotonic() - start
+    last_killed = kills[KILL_ORDER[-1][0]]
+    last_killed.next_log = first.stderr
+    last_killed.next_cgroups = _cgroups(last_killed.where, last_killed.owner)
     if warm_kernels_possible(61000 if os.getuid() == 0 else None):
         assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
     rows = gradebook_rows(course)
+    for killed in kills.values():
+        killed.rows_after_all = rows
     second = grade_cmd(course, "autograde", AID, "--jobs", "2", *COMMAND_LIMITS, env=env)
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
-    return Run(course, expect, first, seconds, second, earlier_before, earlier_mtime, rows,
+    return Run(course, expect, first, second, earlier_before, earlier_mtime, rows,
                status, solutions_before, folder_hashes(course.root / "solutions"),
                submitted_before, plain_hashes(course.root / "grading" / "submitted"),
-               Path(env["TMPDIR"]))
+               Path(env["TMPDIR"]), kills)
 
 
 def corpus_students() -> list[str]:
@@ -547,26 +555,19 @@ class Killed:
     """One run of ``autograde`` killed mid-run, and what the run after it found and did."""
 
     signal_name: str
-    students: list[str]
+    students: list[str]  # every student handed in
     below: set[tuple[int, str]]  # processes below the command when it was killed
     still_running: set[tuple[int, str]]  # of them, still running a few seconds later
     mentioning: list[str]  # processes then still naming the run's temporary folder
     cgroup_procs: dict[str, list[str]]  # the run's memory cgroups -> processes left in them
     left_dirs: list[Path]  # the temporary folders it left
-    saved: set[str]  # students saved when it was killed
+    saved: set[str]  # students saved when it was killed (graded or not)
     rows_at_kill: list[tuple]  # the gradebook then
     owner: str  # sandbox.owner_id of the run (names its memory cgroups)
+    where: object  # where memory cgroups are made (sandbox._cgroup_parent)
     next_log: str = ""  # stderr of the run after it
     next_cgroups: list[str] = field(default_factory=list)  # its cgroups after the next run
     rows_after_all: list[tuple] = field(default_factory=list)  # the gradebook at the end
-
-
-@dataclass
-class KilledRuns:
-    course: Course
-    tmp: Path
-    kills: dict[str, Killed]
-    final: subprocess.CompletedProcess  # the last run, which is not killed
 
 
 # Killed in this order, each run the next one after the killed one before it (SIGTERM: the
@@ -574,32 +575,14 @@ class KilledRuns:
 KILL_ORDER = [("SIGTERM", 15), ("SIGKILL", 9)]
 
 
-@pytest.fixture(scope="module")
-def killed_runs(tmp_path_factory):
-    course = sandboxed_course(tmp_path_factory, "grade-killed")
-    # the runs' own temporary folder, short: socket paths in it must fit in 108 bytes
-    tmp = Path(tempfile.mkdtemp(prefix="gk-", dir="/tmp"))
-    try:
-        yield _killed_runs(course, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _killed_runs(course: Course, tmp: Path) -> KilledRuns:
-    """Hand in six students (every second one slow), start ``autograde``, kill it with SIGTERM
-    as soon as it has saved a student and is grading the next; start it again, kill that run
-    with SIGKILL as soon as it has saved another student; then run it to the end."""
+def _killed_runs(course: Course, tmp: Path, students: list[str]) -> dict[str, Killed]:
+    """Start the class run (``autograde`` with the corpus's limits), kill it with SIGTERM as
+    soon as it has saved a student and is grading the next; start it again, kill that run with
+    SIGKILL as soon as it has saved another student. The caller runs it to the end and fills
+    in the last run's ``next_log`` and ``next_cgroups``."""
     from tools.grader import run
     from tools.grader import sandbox as sb
 
-    good = solved(course.release, course.solution)
-    slow = cell_by_id(good, "weighted_sum").source + "\nimport time\ntime.sleep(2)\n"
-    students = [f"s{i}" for i in range(6)]
-    for i, student in enumerate(students):
-        nb = nbformat.from_dict(json.loads(json.dumps(good)))
-        if i % 2:  # a kernel still busy when a student before it is saved
-            cell_by_id(nb, "weighted_sum").source = slow
-        course.submit(student, nb)
     env = dict(os.environ, TMPDIR=str(tmp))
     status_file = course.root / "grading" / "status" / f"{AID}.json"
     where = sb._cgroup_parent()
@@ -608,7 +591,8 @@ def _killed_runs(course: Course, tmp: Path) -> KilledRuns:
     for name, signum in KILL_ORDER:
         saved_before = set(json.loads(status_file.read_text())) if status_file.exists() else set()
         proc = subprocess.Popen([sys.executable, "-m", "tools.grader", "--course",
-                                 str(course.root), "autograde", AID, "--jobs", "2"], cwd=REPO,
+                                 str(course.root), "autograde", AID, "--jobs", "2",
+                                 *COMMAND_LIMITS], cwd=REPO,
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
         try:
@@ -632,15 +616,9 @@ def _killed_runs(course: Course, tmp: Path) -> KilledRuns:
                 and (previous is None or p not in previous.left_dirs)]
         killed = Killed(name, students, below, _still_running(below), _mentioning(str(tmp)),
                         groups, left, set(json.loads(status_file.read_text())),
-                        gradebook_rows(course), owner)
+                        gradebook_rows(course), owner, where)
         kills[name] = previous = killed
-    final = grade_cmd(course, "autograde", AID, "--jobs", "2", env=env)
-    previous.next_log = final.stderr
-    previous.next_cgroups = _cgroups(where, previous.owner)
-    rows = gradebook_rows(course)
-    for killed in kills.values():
-        killed.rows_after_all = rows
-    return KilledRuns(course, tmp, kills, final)
+    return kills
 
 
 def _cgroups(where, owner: str) -> list[str]:
@@ -681,14 +659,14 @@ def _kill_when_busy(proc: subprocess.Popen, status_file: Path, saved_before: set
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signal_name", [name for name, _ in KILL_ORDER])
-def test_a_killed_run_leaves_no_process_and_the_next_run_cleans_up(killed_runs, signal_name):
+def test_a_killed_run_leaves_no_process_and_the_next_run_cleans_up(graded, signal_name):
     """Kill ``autograde`` mid-run (SIGKILL: no clean-up code of its own runs): within a few
     seconds no process it started is left (workers, bwrap, zygotes, kernel clients, kernels:
     each is tied to the one above it), and the next run removes the temporary folder and
     memory cgroups the killed run left, grades every student not saved yet, exactly once, and
-    leaves the gradebook intact. (The SIGTERM run is killed first; the run after it is the
-    one killed with SIGKILL, and a last run grades the rest.)"""
-    killed = killed_runs.kills[signal_name]
+    leaves the gradebook intact. (The class run of the corpus is killed with SIGTERM first;
+    the run after it is the one killed with SIGKILL, and a last run grades the rest.)"""
+    killed = graded.kills[signal_name]
     assert killed.below, "the command had no worker processes"
     assert not killed.still_running, f"left running after {signal_name}: {killed.mentioning[:5]}"
     assert not killed.mentioning, killed.mentioning
@@ -700,25 +678,23 @@ def test_a_killed_run_leaves_no_process_and_the_next_run_cleans_up(killed_runs, 
         assert f"removed {folder}" in killed.next_log, killed.next_log[-2000:]
         assert not folder.exists()
     assert not killed.next_cgroups, killed.next_cgroups
-    assert f"{len(killed.saved)} already graded (skipped; --force regrades), " \
-           f"{len(killed.students) - len(killed.saved)} to grade" in killed.next_log, \
+    # saved and in the gradebook: graded (hand-ins that could not be graded are saved with
+    # their status, and looked at again by every run)
+    done = killed.saved & {r[0] for r in killed.rows_at_kill}
+    assert f"{len(done)} already graded (skipped; --force regrades), " \
+           f"{len(killed.students) - len(done)} to grade" in killed.next_log, \
         killed.next_log[-2000:]
-    assert {r for r in killed.rows_after_all if r[0] in killed.saved} == {
-        r for r in killed.rows_at_kill if r[0] in killed.saved}, \
-        "a student saved before the kill changed"
+    assert {r for r in killed.rows_after_all if r[0] in done} == {
+        r for r in killed.rows_at_kill if r[0] in done}, "a student saved before the kill changed"
 
 
 @pytest.mark.slow
-def test_after_killed_runs_every_student_is_graded_once(killed_runs):
+def test_after_killed_runs_every_student_is_graded_once(graded):
     from tools.grader import run
 
-    course = killed_runs.course
-    assert killed_runs.final.returncode == 0, killed_runs.final.stdout + \
-        killed_runs.final.stderr[-3000:]
-    students = killed_runs.kills["SIGKILL"].students
-    assert course.graded_students() == set(students)
-    for student in students:
-        assert sum(course.scores(student)[t][0] for t in TESTS) == 19, student
+    course = graded.course
+    students = {"earlier"} | {s for s, e in graded.expect.items() if e.graded}
+    assert course.graded_students() == students
     con = sqlite3.connect(course.root / "grading" / "gradebook.db")
     try:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -727,8 +703,8 @@ def test_after_killed_runs_every_student_is_graded_once(killed_runs):
                            ).fetchall()
     finally:
         con.close()
-    assert sorted(subs) == [(s, 1) for s in students], subs
-    assert not [p for p in killed_runs.tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
+    assert sorted(subs) == [(s, 1) for s in sorted(students)], subs
+    assert not [p for p in graded.tmp.iterdir() if p.name.startswith(run.RUN_PREFIX)]
 
 
 # ------------------------------------------------------------------------------ CPU time

@@ -219,21 +219,25 @@ def _reap_leftovers(find) -> int:
     outside matters: a fork bomb copies the kernel with its sockets, so a request sent to the
     kernel could be answered by a copy.
     """
+    from tools.grader.sandbox import ended
+
     killed = 0
     for _ in range(3):  # copies may still be forking while we kill
         pids = find()
         if not pids:
             break
-        procs = []
         for pid in pids:
             try:
-                proc = psutil.Process(pid)
-                proc.kill()
-                procs.append(proc)
+                psutil.Process(pid).kill()
                 killed += 1
             except psutil.Error:
                 pass
-        psutil.wait_procs(procs, timeout=2)
+        # Wait until each has ended. A killed child of the kernel stays a zombie (nobody reaps
+        # it while the kernel runs): ended, but never gone, so psutil.wait_procs would wait
+        # out its whole timeout for it.
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and not all(ended(pid) for pid in pids):
+            time.sleep(0.01)
     return killed
 
 

@@ -441,7 +441,11 @@ class Sandbox:
     def leftovers(self, client_pid: int) -> list[int]:
         """Processes that student code started and left running (a fork bomb's copies of the
         kernel): every descendant of the kernel processes of this worker, which are under the
-        zygote (warm kernels) or under the client's bwrap (cold ones). One scan of /proc."""
+        zygote (warm kernels) or under the client's bwrap (cold ones). One scan of /proc.
+
+        Processes that have ended are not listed: a killed child of the kernel stays a zombie
+        until the kernel reaps it (the kernel never does) or ends, and there is nothing left of
+        it to kill (listing it made every later cell wait for it in vain)."""
         tree = _process_tree()
         if self.warm and self._zygote is not None:
             # bwrap -> zygote -> supervisor -> init (PID 1 of the kernel's namespace) -> kernel
@@ -452,12 +456,12 @@ class Sandbox:
             for init in inits:
                 below = sorted(tree.get(init, []), key=_start_time)
                 left += below[1:] + [pid for k in below for pid in _descendants(tree, k)]
-            return left
         else:
             below = _descendants(tree, client_pid)
             launched = [pid for pid in below if b"ipykernel_launcher" in _cmdline(pid)]
             kernels = launched[:1]  # the kernel; any later copy of it is a leftover
-        return [pid for k in kernels for pid in _descendants(tree, k)]
+            left = [pid for k in kernels for pid in _descendants(tree, k)]
+        return [pid for pid in left if not ended(pid)]
 
     def wait_kernels_gone(self, timeout: float = 10.0) -> bool:
         """After a kernel was killed: wait until no kernel of this worker is left (its files can
@@ -575,6 +579,16 @@ def _start_time(pid: int) -> int:
         return int(stat[stat.rindex(b")") + 2:].split()[19])
     except (OSError, ValueError, IndexError):
         return 1 << 62
+
+
+def ended(pid: int) -> bool:
+    """Has process ``pid`` ended (gone, or a zombie its parent has not reaped yet)?"""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return stat[stat.rindex(b")") + 2:][:1] in (b"Z", b"X")
+    except (OSError, ValueError):
+        return True
 
 
 def _cmdline(pid: int) -> bytes:

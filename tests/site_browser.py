@@ -172,6 +172,9 @@ def shared_context(width: int, height: int):
 # them: browser()); OfflinePage records each as a request for the internet.
 NOT_LOCAL = re.compile(
     r"^(?!(?:data:|blob:|(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:[/?#]|$)))")
+# The icon a browser asks a server for by itself when a page names none (Chromium does,
+# without a route, now and then): its 404 is the browser's guess, not a request of the page.
+BROWSERS_OWN_ICON = re.compile(r"^https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/favicon\.ico$")
 # What a navigation cancels: the loads of the document it replaces fail with this error.
 ABORTED = "net::ERR_ABORTED"
 # A page has finished loading when none of its requests has been under way for this long.
@@ -229,8 +232,10 @@ class OfflinePage:
         self.blocked_failures: list[str] = []  # how each blocked request failed (url: error)
         self._in_flight: set = set()  # requests under way
         self._last_activity = time.monotonic()  # when a request last started or ended
-        for pattern in stub:  # a route of the tab only: the shared context's other tabs load all
-            self.page.route(pattern, self._stub)
+        for pattern in stub:  # in a shared context, a route of the tab only
+            (self.page if shared else self.context).route(pattern, self._stub)
+        # a context of its own also reports the requests of its service workers
+        (self.page if shared else self.context).on("request", self._on_any_request)
         self.page.on("framenavigated", self._on_navigated)
         self.page.on("request", self._on_request)
         self.page.on("requestfailed", self._on_failed)
@@ -253,9 +258,11 @@ class OfflinePage:
         if frame == self.page.main_frame:
             self._documents += 1
 
-    def _on_request(self, request):
+    def _on_any_request(self, request):
         if NOT_LOCAL.match(request.url):
             self.blocked.append(request.url)
+
+    def _on_request(self, request):
         self._document_of[request] = self._documents
         self._in_flight.add(request)
         self._last_activity = time.monotonic()
@@ -296,6 +303,8 @@ class OfflinePage:
     def _on_console(self, message):
         if message.type == "error":
             location = message.location or {}
+            if BROWSERS_OWN_ICON.match(location.get("url") or ""):
+                return  # the browser's own guess, not a request of the page
             self.console_errors.append(f"{message.text} (at {location.get('url', '?')})")
 
     def problems(self) -> list[str]:

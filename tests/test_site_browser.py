@@ -38,8 +38,8 @@ from site_browser import (
 )
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# The site's group; and one work unit with the other module that reads visit(page)
-# (test_site_a11y.py, test_site_browser.py), so that each page is opened once (conftest.py).
+# The site's group; and one work unit with the other modules that read visit(page)
+# (test_site_a11y.py, test_site_layout.py), so that each page is opened once (conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
 XDIST_UNIT = "visit"

@@ -506,8 +506,13 @@ class Visit:
     images_timeout: str = ""
 
 
-@functools.cache
 def visit(page: str, viewport: str = "desktop") -> Visit:
+    """Open a page once per process and window size (``VIEWPORTS``): see ``_visit``."""
+    return _visit(page, viewport)  # one cache key for visit(p) and visit(p, "desktop")
+
+
+@functools.cache
+def _visit(page: str, viewport: str) -> Visit:
     """Open a page once per process and window size (``VIEWPORTS``), wait for MathJax, the
     widgets and the images, and record what the browser saw: problems, formulas, images,
     widgets and the layout (LAYOUT_JS); on the desktop also axe-core's accessibility

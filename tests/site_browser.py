@@ -4,22 +4,26 @@ The site's tests and benchmarks/page_weight.py share what is here, and each thin
 per process (``functools.lru_cache``), however many test modules use it. The tests that use it
 form the xdist group ``site``; each of its modules is a work unit that either worker may run
 (the build is shared through the disk), except that the modules that read ``visit(page)``
-(test_site_browser.py, test_site_a11y.py) form one unit, so each page is visited once:
+(test_site_browser.py, test_site_a11y.py, test_site_layout.py) form one unit, so each page is
+opened once per window size:
 
 - ``site_html()``: the strictly built site (tests/book_site.py builds it once per session, as
   test_book_build.py does). Set ``SITE_HTML=/path/to/_build/html`` to test a site built already
   (no rebuild; handy while editing a test).
 - ``site_url()``: that folder served on 127.0.0.1 at a free port.
-- ``browser()``: Debian's Chromium (``shutil.which("chromium")``) driven by playwright. No
-  browser is ever downloaded: without ``chromium`` the tests skip and say how to install it, and
-  on CI (``CI=true``) they fail (the fixture ``needs_browser`` of tests/conftest.py).
-- ``OfflinePage``: a page whose requests to any host but 127.0.0.1 are aborted and recorded, with
+- ``browser()``: Debian's Chromium (``shutil.which("chromium")``) driven by playwright, which
+  reaches no host but 127.0.0.1 and localhost. No browser is ever downloaded: without
+  ``chromium`` the tests skip and say how to install it, and on CI (``CI=true``) they fail (the
+  fixture ``needs_browser`` of tests/conftest.py).
+- ``OfflinePage``: a tab whose requests to any host but 127.0.0.1 fail and are recorded, with
   failed requests (but those the test's own navigation cancelled), HTTP errors and console
   errors collected for the assertions.
-- ``visit(page)``: opens a page of the site once per process, waits for MathJax and the widgets,
-  and records what the browser saw (problems, formulas, images, widgets, axe-core's accessibility
-  violations), and saves a screenshot of each chapter. The browser and accessibility tests read
-  the same visit, so each page loads once.
+- ``visit(page, viewport)``: opens a page of the site once per process and window size (a
+  phone, a desktop), waits for MathJax, the widgets and the images, and records what the
+  browser saw (problems, formulas, images, widgets, the layout; on the desktop also axe-core's
+  accessibility violations and a screenshot of each chapter). The browser, accessibility and
+  layout tests read the same visits, so each page loads once per size; the visits of one size
+  share a browser context and so its HTTP cache.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -116,25 +121,60 @@ def site_url() -> str:
     return serve(site_html())
 
 
+_NO_PROXY: list[socket.socket] = []
+
+
+def unreachable_proxy() -> str:
+    """The address of a proxy that refuses every connection: a port of 127.0.0.1 that this
+    process holds (bound, so no other program can take it) but never listens on."""
+    if not _NO_PROXY:
+        held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        held.bind(("127.0.0.1", 0))
+        _NO_PROXY.append(held)
+    return f"127.0.0.1:{_NO_PROXY[0].getsockname()[1]}"
+
+
 @functools.lru_cache(maxsize=1)
 def browser():
-    """A headless Chromium (the system's), launched once and closed when the process ends."""
+    """A headless Chromium (the system's), launched once and closed when the process ends.
+
+    It reaches 127.0.0.1 and localhost only: every other request (any host, an IP address, a
+    WebSocket) goes to ``unreachable_proxy()``, which refuses it, so it fails with
+    ``net::ERR_PROXY_CONNECTION_FAILED``; ``OfflinePage`` records it as a request for the
+    internet. (Blocking with playwright's routes would do the same, but a route turns off the
+    browser's HTTP cache, so every page would parse MathJax and the widget manager afresh.)
+    """
     from playwright.sync_api import sync_playwright
 
     if CHROMIUM is None:
         raise RuntimeError(NO_CHROMIUM)
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        executable_path=CHROMIUM, headless=True,
+        args=[*CHROMIUM_FLAGS, f"--proxy-server=http://{unreachable_proxy()}",
+              "--proxy-bypass-list=" + ";".join(sorted(LOCAL_HOSTS))],
     )
     atexit.register(playwright.stop)
     atexit.register(chromium.close)
     return chromium
 
 
-# Requests to any host but the local server: matched by the browser itself (a handler for
-# "**/*" would make every request of the site wait for a round trip to this process).
-NOT_LOCAL = re.compile(r"^(?!(?:data:|blob:|https?://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:[/?#]|$)))")
+@functools.cache
+def shared_context(width: int, height: int):
+    """One browser context per window size for the tabs that ask for it (``OfflinePage(...,
+    shared=True)``): their pages share the HTTP cache, so the site's scripts, styles and fonts
+    are read from the server once and compiled once per size, as a reader's browser does when
+    it goes from page to page. Each tab is still a page of its own, with its own records."""
+    return browser().new_context(viewport={"width": width, "height": height})
+
+
+# Requests to any host but the local server (the browser sends them to a proxy that refuses
+# them: browser()); OfflinePage records each as a request for the internet.
+NOT_LOCAL = re.compile(
+    r"^(?!(?:data:|blob:|(?:https?|wss?)://(?:127\.0\.0\.1|localhost)(?::\d+)?(?:[/?#]|$)))")
+# The icon a browser asks a server for by itself when a page names none (Chromium does,
+# without a route, now and then): its 404 is the browser's guess, not a request of the page.
+BROWSERS_OWN_ICON = re.compile(r"^https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/favicon\.ico$")
 # What a navigation cancels: the loads of the document it replaces fail with this error.
 ABORTED = "net::ERR_ABORTED"
 # A page has finished loading when none of its requests has been under way for this long.
@@ -148,8 +188,9 @@ NAVIGATION_STUBS = (
 
 
 class OfflinePage:
-    """A browser tab in its own context; only 127.0.0.1 is reachable, everything is recorded.
+    """A browser tab; only 127.0.0.1 is reachable (``browser()``), everything is recorded.
 
+    Every request to another host is recorded in ``blocked`` (the browser itself refuses it).
     A request that failed counts as a problem, except one the tab's own navigation cancelled:
     when the test opens another page (``goto``, a click on a link, a form sent), the loads the
     old page still had under way fail with ``net::ERR_ABORTED`` (a MathJax font, a widget
@@ -161,13 +202,24 @@ class OfflinePage:
     ``stub``: regular expressions of local URLs that a test does not need (a navigation test
     needs no MathJax, fonts or plots): they are answered with an empty file and recorded in
     ``stubbed``, not fetched.
+
+    ``shared``: the tab opens in the browser context of its window size that other such tabs
+    share (``shared_context``: one HTTP cache, as a reader's browser moving from page to page)
+    instead of a context of its own; ``close()`` then closes the tab only. Without it (the
+    default) the tab has a fresh context: an empty cache, no cookies or storage of other tabs.
     """
 
     def __init__(self, url: str, viewport: dict | None = None, accept_downloads: bool = False,
-                 stub: tuple[re.Pattern, ...] = (), wait_until: str = "load"):
-        self.context = browser().new_context(
-            viewport=viewport or {"width": 1280, "height": 900}, accept_downloads=accept_downloads
-        )
+                 stub: tuple[re.Pattern, ...] = (), wait_until: str = "load",
+                 shared: bool = False):
+        viewport = viewport or {"width": 1280, "height": 900}
+        self.shared = shared
+        if shared:
+            assert not accept_downloads, "a shared context accepts no downloads"
+            self.context = shared_context(viewport["width"], viewport["height"])
+        else:
+            self.context = browser().new_context(viewport=viewport,
+                                                 accept_downloads=accept_downloads)
         self.page = self.context.new_page()
         self.blocked: list[str] = []
         self.stubbed: list[str] = []
@@ -177,11 +229,13 @@ class OfflinePage:
         self._documents = 0  # documents the main frame has shown so far
         self._document_of: dict = {}  # request -> the document shown when it was made
         self._failures: list[tuple] = []  # (request, its failure text)
+        self.blocked_failures: list[str] = []  # how each blocked request failed (url: error)
         self._in_flight: set = set()  # requests under way
         self._last_activity = time.monotonic()  # when a request last started or ended
-        for pattern in stub:
-            self.context.route(pattern, self._stub)
-        self.context.route(NOT_LOCAL, self._block)  # the last route is tried first
+        for pattern in stub:  # in a shared context, a route of the tab only
+            (self.page if shared else self.context).route(pattern, self._stub)
+        # a context of its own also reports the requests of its service workers
+        (self.page if shared else self.context).on("request", self._on_any_request)
         self.page.on("framenavigated", self._on_navigated)
         self.page.on("request", self._on_request)
         self.page.on("requestfailed", self._on_failed)
@@ -189,11 +243,12 @@ class OfflinePage:
         self.page.on("response", self._on_response)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
+        self.page.on("websocket", self._on_websocket)
         self.page.goto(url, wait_until=wait_until)
 
-    def _block(self, route):
-        self.blocked.append(route.request.url)
-        route.abort("internetdisconnected")
+    def _on_websocket(self, websocket):
+        if NOT_LOCAL.match(websocket.url):
+            self.blocked.append(websocket.url)
 
     def _stub(self, route):
         self.stubbed.append(route.request.url)
@@ -202,6 +257,10 @@ class OfflinePage:
     def _on_navigated(self, frame):
         if frame == self.page.main_frame:
             self._documents += 1
+
+    def _on_any_request(self, request):
+        if NOT_LOCAL.match(request.url):
+            self.blocked.append(request.url)
 
     def _on_request(self, request):
         self._document_of[request] = self._documents
@@ -214,7 +273,9 @@ class OfflinePage:
 
     def _on_failed(self, request):
         self._on_done(request)
-        if request.url not in self.blocked:
+        if request.url in self.blocked:
+            self.blocked_failures.append(f"{request.url}: {request.failure}")
+        else:
             self._failures.append((request, request.failure))
 
     @property
@@ -242,6 +303,8 @@ class OfflinePage:
     def _on_console(self, message):
         if message.type == "error":
             location = message.location or {}
+            if BROWSERS_OWN_ICON.match(location.get("url") or ""):
+                return  # the browser's own guess, not a request of the page
             self.console_errors.append(f"{message.text} (at {location.get('url', '?')})")
 
     def problems(self) -> list[str]:
@@ -305,7 +368,10 @@ class OfflinePage:
             self.page.wait_for_timeout(QUIET_MS / 4)
 
     def close(self) -> None:
-        self.context.close()
+        if self.shared:
+            self.page.close()
+        else:
+            self.context.close()
 
 
 CONTROLS = (
@@ -337,31 +403,127 @@ RENDER_STATE_JS = """
 """
 
 
+# The two window sizes every page is opened at: a phone and a desktop.
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+# What tests/test_site_layout.py checks of a page, measured in the page as the reader sees it:
+# elements clipped by a box that hides what overflows, elements that widen the page, tables
+# and printed outputs wider than their column, and the figures' shown and natural widths.
+LAYOUT_JS = """
+() => {
+  const article = document.querySelector('.bd-article') || document.body;
+  const describe = el => {
+    const cls = (el.getAttribute('class') || '').trim().split(/\\s+/).slice(0, 2).join('.');
+    const text = (el.textContent || el.getAttribute('alt') || el.getAttribute('src') || '')
+      .replace(/\\s+/g, ' ').trim().slice(0, 70);
+    return `<${el.tagName.toLowerCase()}${cls ? '.' + cls : ''}> "${text}"`;
+  };
+  const visible = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true});
+  // what is clipped: an element that reaches past the right edge of an ancestor that hides
+  // overflow, before any ancestor that scrolls
+  const clipped = [];
+  const candidates = article.querySelectorAll(
+    'mjx-container, img, svg, code, pre, table, p, li, dt, dd, h1, h2, h3, h4, span.math, a');
+  for (const el of candidates) {
+    if (el.closest('mjx-assistive-mml, .visually-hidden, .sr-only') || !visible(el)) continue;
+    const right = el.getBoundingClientRect().right;
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX === 'auto' || style.overflowX === 'scroll') break;
+      if (style.overflowX === 'hidden' || style.overflowX === 'clip') {
+        const box = a.getBoundingClientRect();
+        const edge = box.left + a.clientLeft + a.clientWidth;
+        if (right > edge + 1) {
+          clipped.push(`${describe(el)} reaches ${Math.round(right - edge)} px past the edge `
+                       + `of ${describe(a).slice(0, 60)}`);
+        }
+        break;
+      }
+    }
+  }
+  // what makes the page wider than the screen: reaches past it with no box that scrolls or
+  // clips in between
+  const widening = [];
+  const width = document.documentElement.clientWidth;
+  for (const el of article.querySelectorAll('*')) {
+    if (el.closest('mjx-assistive-mml') || !visible(el)) continue;
+    if (el.getBoundingClientRect().right <= width + 1) continue;
+    let a = el.parentElement;
+    while (a && a !== document.body && getComputedStyle(a).overflowX === 'visible') {
+      a = a.parentElement;
+    }
+    if ((!a || a === document.body) && !widening.some(w => w.contains(el))) widening.push(el);
+  }
+  // tables and printed outputs wider than the column they sit in
+  const overflowing = [];
+  for (const el of article.querySelectorAll('table, .cell_output pre, .output pre')) {
+    if (!visible(el) || el.closest('.jupyter-widgets')) continue;
+    const column = el.closest('.pst-scrollable-table-container, .cell_output, .output, section')
+    const holder = el.tagName === 'PRE' ? el : (column || el.parentElement);
+    const width = el.tagName === 'PRE' ? el.scrollWidth : el.getBoundingClientRect().width;
+    const room = el.tagName === 'PRE' ? el.clientWidth : holder.clientWidth;
+    if (width > room + 1) {
+      overflowing.push(`${describe(el)} is ${Math.round(width)} px wide in a column of `
+                       + `${Math.round(room)} px`);
+    }
+  }
+  const figures = [...article.querySelectorAll('.cell_output > img')].filter(visible).map(img => {
+    const box = img.parentElement.getBoundingClientRect();
+    const shown = img.getBoundingClientRect();
+    return {src: img.getAttribute('src'), alt: (img.getAttribute('alt') || '').slice(0, 60),
+            natural: img.naturalWidth, shown: shown.width,
+            beyond_box: img.parentElement.scrollWidth > img.parentElement.clientWidth + 1,
+            box_scrolls: ['auto', 'scroll'].includes(getComputedStyle(img.parentElement).overflowX),
+            hint: !!(img.parentElement.nextElementSibling
+                     && img.parentElement.nextElementSibling.matches('.nnlib-figure-hint')),
+            cut: shown.right > box.right + 1};
+  });
+  const page = document.scrollingElement;
+  return {scroll_width: page.scrollWidth, client_width: page.clientWidth, clipped, overflowing,
+          widening: widening.slice(0, 8).map(el => `${describe(el)} reaches `
+                                         + `${Math.round(el.getBoundingClientRect().right)} px`),
+          figures};
+}
+"""
+
+
 @dataclass
 class Visit:
-    """What a reader's browser saw on one page."""
+    """What a reader's browser saw on one page at one window size (``VIEWPORTS``)."""
 
     page: str
     problems: list[str]
+    viewport: str = "desktop"
     math_total: int = 0
     math_untypeset: list[str] = field(default_factory=list)
     math_errors: int = 0
     images: list[dict] = field(default_factory=list)
     widgets: list[dict] = field(default_factory=list)
     widget_timeout: str = ""
-    axe: list[dict] = field(default_factory=list)
+    axe: list[dict] | None = None  # None: not run (axe runs on the desktop visit)
     requested: list[str] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # LAYOUT_JS's measures
+    images_timeout: str = ""
+
+
+def visit(page: str, viewport: str = "desktop") -> Visit:
+    """Open a page once per process and window size (``VIEWPORTS``): see ``_visit``."""
+    return _visit(page, viewport)  # one cache key for visit(p) and visit(p, "desktop")
 
 
 @functools.cache
-def visit(page: str) -> Visit:
-    """Open a page once (per process), wait for MathJax and the widgets, record what happened."""
+def _visit(page: str, viewport: str) -> Visit:
+    """Open a page once per process and window size (``VIEWPORTS``), wait for MathJax, the
+    widgets and the images, and record what the browser saw: problems, formulas, images,
+    widgets and the layout (LAYOUT_JS); on the desktop also axe-core's accessibility
+    violations and, for a chapter, a full-page screenshot. The tabs of one window size share
+    a browser context (``shared_context``), so the site's scripts come from the HTTP cache."""
     html = site_html()
     assert (html / page).is_file(), f"the site has no {page}"
-    tab = OfflinePage(f"{site_url()}/{page}")
+    tab = OfflinePage(f"{site_url()}/{page}", viewport=VIEWPORTS[viewport], shared=True)
     try:
         tab.settle()
-        result = Visit(page, [])
+        result = Visit(page, [], viewport)
         views = tab.page.locator(f'script[type="{WIDGET_VIEW}"]').count()
         if views:
             try:
@@ -374,6 +536,14 @@ def visit(page: str) -> Visit:
                 tab.quiet()
             except Exception as error:  # reported by the widget test, with what did render
                 result.widget_timeout = str(error).splitlines()[0]
+        # a failed image is complete too; quiet() has let the images' load handlers run
+        # (tools/site/static/phone_figures.js sizes the figures on a phone)
+        try:
+            tab.page.wait_for_function(
+                "() => [...document.images].every(img => img.complete)", timeout=60_000)
+        except Exception as error:  # the layout test and the images test say what is missing
+            result.images_timeout = str(error).splitlines()[0]
+        result.layout = tab.page.evaluate(LAYOUT_JS)
         result.math_total = tab.page.locator(".math").count()
         result.math_untypeset = tab.page.evaluate(
             "() => [...document.querySelectorAll('.math')]"
@@ -387,12 +557,13 @@ def visit(page: str) -> Visit:
             "loaded: img.complete && img.naturalWidth > 0}))"
         )
         result.widgets = tab.page.evaluate(RENDER_STATE_JS, [WIDGET_VIEW, CONTROLS])
-        result.axe = run_axe(tab.page)
-        if page.removesuffix(".html") in CHAPTERS:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
-            # a long chapter on a busy machine takes more than playwright's 30 s
-            tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
+        if viewport == "desktop":
+            result.axe = run_axe(tab.page)
+            if page.removesuffix(".html") in CHAPTERS:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
+                # a long chapter on a busy machine takes more than playwright's 30 s
+                tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
         result.problems = tab.problems()
         result.requested = list(tab.requested)
         return result

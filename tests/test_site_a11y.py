@@ -2,9 +2,9 @@
 
 axe-core (pinned in package.json, installed by ``npm ci``) runs on each page once MathJax has
 typeset it and the widget manager has drawn its widgets (tests/site_browser.py opens each page
-once for this and the browser tests), with the WCAG 2.0/2.1 A and AA rules and axe's best
-practices. No page may have any violation, whatever its impact; what axe found is also written
-to test-artifacts/a11y.json for a reader.
+on a desktop once for this and the browser and layout tests), with the WCAG 2.0/2.1 A and AA
+rules and axe's best practices. No page may have any violation, whatever its impact; what axe
+found is also written to test-artifacts/a11y.json for a reader.
 
 Alt text of every image and the colours of plots are checked without a browser, in
 tests/test_site_links.py: nnlib.plots draws with the Okabe-Ito palette, which readers with any
@@ -24,8 +24,8 @@ from site_browser import ARTIFACTS, AXE, visit
 from test_site_browser import PAGES
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# The site's group; and one work unit with the other module that reads visit(page)
-# (test_site_a11y.py, test_site_browser.py), so that each page is opened once (conftest.py).
+# The site's group; and one work unit with the other modules that read visit(page)
+# (test_site_browser.py, test_site_layout.py), so that each page is opened once (conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
 XDIST_UNIT = "visit"

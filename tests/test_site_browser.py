@@ -38,8 +38,8 @@ from site_browser import (
 )
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
-# The site's group; and one work unit with the other module that reads visit(page)
-# (test_site_a11y.py, test_site_browser.py), so that each page is opened once (conftest.py).
+# The site's group; and one work unit with the other modules that read visit(page)
+# (test_site_a11y.py, test_site_layout.py), so that each page is opened once (conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
 XDIST_UNIT = "visit"
@@ -294,7 +294,9 @@ def test_chapter_page_weighs_under_2_mb_of_its_own(chapter):
 def test_offline_page_counts_real_failures_but_not_loads_its_own_navigation_cancelled():
     """What OfflinePage reports: a page's loads that the test's own navigation cancels are not
     problems (MathJax's fonts or the widget scripts of a page left early); a request aborted
-    while its page is still shown, a request for the internet, a 404 and a console error are."""
+    while its page is still shown, a request for the internet (a host name or an IP address),
+    a 404 and a console error are. The browser never sends a request for the internet: it
+    fails at the proxy that refuses every connection (site_browser.browser())."""
     tab = OfflinePage(f"{site_url()}/book/04_backprop.html", wait_until="commit")
     try:
         tab.page.goto(f"{site_url()}/book/intro.html", wait_until="load")
@@ -306,7 +308,8 @@ def test_offline_page_counts_real_failures_but_not_loads_its_own_navigation_canc
             setTimeout(() => stop.abort(), 1);
             console.error('a console error');
             return Promise.all([aborted, fetch('no-such-page.html'),
-                                fetch('https://example.com/x.js').catch(() => null)]);
+                                fetch('https://example.com/x.js').catch(() => null),
+                                fetch('http://192.0.2.1/y.js').catch(() => null)]);
         }""")
         tab.quiet()
         problems = "\n".join(tab.problems())
@@ -314,7 +317,12 @@ def test_offline_page_counts_real_failures_but_not_loads_its_own_navigation_canc
         for expected in (f"request failed: {book}/04_backprop.html: net::ERR_ABORTED",
                          f"error status: {book}/no-such-page.html: HTTP 404",
                          "asked the internet for https://example.com/x.js",
+                         "asked the internet for http://192.0.2.1/y.js",
                          "console error: a console error"):
             assert expected in problems, f"{expected!r} is not among the problems:\n{problems}"
+        refused = sorted(tab.blocked_failures)
+        assert refused == ["http://192.0.2.1/y.js: net::ERR_PROXY_CONNECTION_FAILED",
+                           "https://example.com/x.js: net::ERR_PROXY_CONNECTION_FAILED"], (
+            f"the requests for the internet did not fail at the browser's proxy: {refused}")
     finally:
         tab.close()

@@ -2,7 +2,9 @@
 
 Each page of the site (the list of tests/test_site_browser.py: every page of _toc.yml, so a new
 chapter is tested as soon as it is in the table of contents) is opened in headless Chromium at
-both widths, once MathJax has typeset it and its images have loaded, and measured:
+both widths, once MathJax has typeset it and its widgets and images have loaded, and measured
+(``LAYOUT_JS`` of tests/site_browser.py, on the page's one visit at that width, which the
+browser and accessibility tests read too):
 
 - **No page scrolls sideways on a phone**: the document is no wider than the 390 px screen.
 - **Nothing is clipped**: no formula, code, table, image or text reaches past the edge of a box
@@ -27,113 +29,29 @@ tests a site already built.
 
 from __future__ import annotations
 
-import functools
 import struct
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_browser import OfflinePage, site_html, site_url
+from site_browser import VIEWPORTS, site_html, site_url, visit
 from test_figure_fonts import SMALLEST_FONT_PT
 from test_site_browser import PAGES
 
+# The site's group; and one work unit with the other modules that read visit(page, viewport)
+# (test_site_browser.py, test_site_a11y.py), so that each page is opened once per window size.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
+XDIST_UNIT = "visit"
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 LEGIBLE_PX = 9
 
-LAYOUT_JS = """
-() => {
-  const article = document.querySelector('.bd-article') || document.body;
-  const describe = el => {
-    const cls = (el.getAttribute('class') || '').trim().split(/\\s+/).slice(0, 2).join('.');
-    const text = (el.textContent || el.getAttribute('alt') || el.getAttribute('src') || '')
-      .replace(/\\s+/g, ' ').trim().slice(0, 70);
-    return `<${el.tagName.toLowerCase()}${cls ? '.' + cls : ''}> "${text}"`;
-  };
-  const visible = el => el.checkVisibility({visibilityProperty: true, opacityProperty: true});
-  // what is clipped: an element that reaches past the right edge of an ancestor that hides
-  // overflow, before any ancestor that scrolls
-  const clipped = [];
-  const candidates = article.querySelectorAll(
-    'mjx-container, img, svg, code, pre, table, p, li, dt, dd, h1, h2, h3, h4, span.math, a');
-  for (const el of candidates) {
-    if (el.closest('mjx-assistive-mml, .visually-hidden, .sr-only') || !visible(el)) continue;
-    const right = el.getBoundingClientRect().right;
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-      const style = getComputedStyle(a);
-      if (style.overflowX === 'auto' || style.overflowX === 'scroll') break;
-      if (style.overflowX === 'hidden' || style.overflowX === 'clip') {
-        const box = a.getBoundingClientRect();
-        const edge = box.left + a.clientLeft + a.clientWidth;
-        if (right > edge + 1) {
-          clipped.push(`${describe(el)} reaches ${Math.round(right - edge)} px past the edge `
-                       + `of ${describe(a).slice(0, 60)}`);
-        }
-        break;
-      }
-    }
-  }
-  // what makes the page wider than the screen: reaches past it with no box that scrolls or
-  // clips in between
-  const widening = [];
-  const width = document.documentElement.clientWidth;
-  for (const el of article.querySelectorAll('*')) {
-    if (el.closest('mjx-assistive-mml') || !visible(el)) continue;
-    if (el.getBoundingClientRect().right <= width + 1) continue;
-    let a = el.parentElement;
-    while (a && a !== document.body && getComputedStyle(a).overflowX === 'visible') {
-      a = a.parentElement;
-    }
-    if ((!a || a === document.body) && !widening.some(w => w.contains(el))) widening.push(el);
-  }
-  // tables and printed outputs wider than the column they sit in
-  const overflowing = [];
-  for (const el of article.querySelectorAll('table, .cell_output pre, .output pre')) {
-    if (!visible(el) || el.closest('.jupyter-widgets')) continue;
-    const column = el.closest('.pst-scrollable-table-container, .cell_output, .output, section')
-    const holder = el.tagName === 'PRE' ? el : (column || el.parentElement);
-    const width = el.tagName === 'PRE' ? el.scrollWidth : el.getBoundingClientRect().width;
-    const room = el.tagName === 'PRE' ? el.clientWidth : holder.clientWidth;
-    if (width > room + 1) {
-      overflowing.push(`${describe(el)} is ${Math.round(width)} px wide in a column of `
-                       + `${Math.round(room)} px`);
-    }
-  }
-  const figures = [...article.querySelectorAll('.cell_output > img')].filter(visible).map(img => {
-    const box = img.parentElement.getBoundingClientRect();
-    const shown = img.getBoundingClientRect();
-    return {src: img.getAttribute('src'), alt: (img.getAttribute('alt') || '').slice(0, 60),
-            natural: img.naturalWidth, shown: shown.width,
-            beyond_box: img.parentElement.scrollWidth > img.parentElement.clientWidth + 1,
-            box_scrolls: ['auto', 'scroll'].includes(getComputedStyle(img.parentElement).overflowX),
-            hint: !!(img.parentElement.nextElementSibling
-                     && img.parentElement.nextElementSibling.matches('.nnlib-figure-hint')),
-            cut: shown.right > box.right + 1};
-  });
-  const page = document.scrollingElement;
-  return {scroll_width: page.scrollWidth, client_width: page.clientWidth, clipped, overflowing,
-          widening: widening.slice(0, 8).map(el => `${describe(el)} reaches `
-                                         + `${Math.round(el.getBoundingClientRect().right)} px`),
-          figures};
-}
-"""
 
-
-@functools.cache
 def layout(page: str, viewport: str) -> dict:
-    """Open ``page`` at the viewport's size once, wait for formulas and images, measure it."""
-    tab = OfflinePage(f"{site_url()}/{page}", viewport=VIEWPORTS[viewport])
-    try:
-        tab.settle()
-        tab.page.wait_for_function(
-            "() => [...document.images].every(img => img.complete)", timeout=60_000)
-        tab.page.wait_for_timeout(200)  # the figures' own resize handlers
-        return tab.page.evaluate(LAYOUT_JS)
-    finally:
-        tab.close()
+    """What LAYOUT_JS measured of ``page`` at the viewport's size, on the page's one visit at
+    that size (tests/site_browser.py: once MathJax, the widgets and the images are done)."""
+    seen = visit(page, viewport)
+    assert seen.layout, f"{page} at {viewport}: the visit measured no layout"
+    return seen.layout
 
 
 def png_dpi(path) -> float:

@@ -91,7 +91,9 @@ def test_site_modules_are_units_of_their_own_except_those_that_share_the_visits(
     a11y = work_unit("tests/test_site_a11y.py::test_page_has_no_accessibility_violation["
                      "exercises/ch01_perceptron/ch01_perceptron.html]")
     browser = work_unit("tests/test_site_browser.py::test_page_images_load[book/intro.html]")
-    assert a11y == browser == "site/visit"
+    layout = work_unit("tests/test_site_layout.py::test_nothing_on_the_page_is_clipped["
+                       "book/intro.html-phone]")
+    assert a11y == browser == layout == "site/visit"
     assert work_unit("tests/test_book_build.py::test_book_builds_with_no_warning_and_no_failing_"
                      "cell") == "site/tests/test_book_build.py"
     assert work_unit("tests/test_site_widgets.py::test_spam_neuron_starts_at_the_chapters_spammy_"

@@ -49,7 +49,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from tools.grader import codec, trusted
+from tools.grader import codec, sandbox, trusted
 
 # ename of the error outputs the grader itself writes (read back by tools.grader.run).
 KERNEL_DIED = "KernelDied"
@@ -219,8 +219,6 @@ def _reap_leftovers(find) -> int:
     outside matters: a fork bomb copies the kernel with its sockets, so a request sent to the
     kernel could be answered by a copy.
     """
-    from tools.grader.sandbox import ended
-
     killed = 0
     for _ in range(3):  # copies may still be forking while we kill
         pids = find()
@@ -236,7 +234,7 @@ def _reap_leftovers(find) -> int:
         # it while the kernel runs): ended, but never gone, so psutil.wait_procs would wait
         # out its whole timeout for it.
         deadline = time.monotonic() + 2
-        while time.monotonic() < deadline and not all(ended(pid) for pid in pids):
+        while time.monotonic() < deadline and not all(sandbox.ended(pid) for pid in pids):
             time.sleep(0.01)
     return killed
 

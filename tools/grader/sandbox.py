@@ -550,13 +550,10 @@ def _process_tree() -> dict[int, list[int]]:
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
+        fields = _stat(entry.name)
+        if fields is None:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
     for pids in children.values():
         pids.sort()
     return children
@@ -573,22 +570,26 @@ def _descendants(tree: dict[int, list[int]], pid: int) -> list[int]:
 
 def _start_time(pid: int) -> int:
     """When the process started (clock ticks since boot), for ordering."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-        return int(stat[stat.rindex(b")") + 2:].split()[19])
-    except (OSError, ValueError, IndexError):
-        return 1 << 62
+    fields = _stat(pid)
+    return int(fields[19]) if fields is not None else 1 << 62
 
 
 def ended(pid: int) -> bool:
     """Has process ``pid`` ended (gone, or a zombie its parent has not reaped yet)?"""
+    fields = _stat(pid)
+    return fields is None or fields[0] in (b"Z", b"X")
+
+
+def _stat(pid: int | str) -> list[bytes] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name: state, ppid, ... (field 3
+    onwards of proc(5), so starttime is [19]); None when the process is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()
-        return stat[stat.rindex(b")") + 2:][:1] in (b"Z", b"X")
-    except (OSError, ValueError):
-        return True
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return fields if len(fields) > 19 else None
 
 
 def _cmdline(pid: int) -> bytes:

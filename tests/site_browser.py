@@ -232,10 +232,12 @@ class OfflinePage:
         self.blocked_failures: list[str] = []  # how each blocked request failed (url: error)
         self._in_flight: set = set()  # requests under way
         self._last_activity = time.monotonic()  # when a request last started or ended
-        for pattern in stub:  # in a shared context, a route of the tab only
-            (self.page if shared else self.context).route(pattern, self._stub)
-        # a context of its own also reports the requests of its service workers
-        (self.page if shared else self.context).on("request", self._on_any_request)
+        # in a shared context, the tab's own routes and requests; a context of its own also
+        # reports the requests of its service workers
+        watched = self.page if shared else self.context
+        for pattern in stub:
+            watched.route(pattern, self._stub)
+        watched.on("request", self._on_any_request)
         self.page.on("framenavigated", self._on_navigated)
         self.page.on("request", self._on_request)
         self.page.on("requestfailed", self._on_failed)

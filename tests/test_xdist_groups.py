@@ -115,20 +115,12 @@ def test_module_that_reads_the_visits_shares_their_unit(module):
 
 
 def test_every_unit_with_a_duration_is_a_unit_of_the_suite():
-    from conftest import UNIT_PER_MODULE, UNIT_SECONDS, module_shared_unit, module_splits_by_set
+    from conftest import UNIT_SECONDS, module_splits_by_set, work_unit
 
-    modules = [f"tests/{m}" for m in MODULES]
     units = set()
-    for path in modules:
-        group = module_group(path)
-        if group is None:
-            continue
-        if group not in UNIT_PER_MODULE:
-            units.add(group)
-        elif module_shared_unit(path):
-            units.add(f"{group}/{module_shared_unit(path)}")
-        else:
-            units.add(f"{group}/{path}" + ("/*" if module_splits_by_set(path) else ""))
+    for path in (f"tests/{m}" for m in MODULES if module_group(f"tests/{m}")):
+        unit = work_unit(f"{path}::test")  # the unit of the module's tests without a set
+        units.add(unit + "/*" if module_splits_by_set(path) else unit)
     stale = sorted(set(UNIT_SECONDS) - units)
     assert not stale, (f"tests/conftest.py UNIT_SECONDS names units that do not exist: {stale}; "
                        f"the units are {sorted(units)}")

@@ -5,7 +5,7 @@ per process (``functools.lru_cache``), however many test modules use it. The tes
 form the xdist group ``site``; each of its modules is a work unit that either worker may run
 (the build is shared through the disk), except that the modules that read ``visit(page)``
 (test_site_browser.py, test_site_a11y.py, test_site_layout.py) form one unit, so each page is
-opened once per window size:
+opened once:
 
 - ``site_html()``: the strictly built site (tests/book_site.py builds it once per session, as
   test_book_build.py does). Set ``SITE_HTML=/path/to/_build/html`` to test a site built already
@@ -18,12 +18,12 @@ opened once per window size:
 - ``OfflinePage``: a tab whose requests to any host but 127.0.0.1 fail and are recorded, with
   failed requests (but those the test's own navigation cancelled), HTTP errors and console
   errors collected for the assertions.
-- ``visit(page, viewport)``: opens a page of the site once per process and window size (a
-  phone, a desktop), waits for MathJax, the widgets and the images, and records what the
-  browser saw (problems, formulas, images, widgets, the layout; on the desktop also axe-core's
-  accessibility violations and a screenshot of each chapter). The browser, accessibility and
-  layout tests read the same visits, so each page loads once per size; the visits of one size
-  share a browser context and so its HTTP cache.
+- ``visit(page, viewport)``: opens a page of the site once per process at a phone's width,
+  waits for MathJax, the widgets and the images, and records what the browser saw (problems,
+  formulas, images, widgets, the layout); then widens the same tab to a desktop's window and
+  records again, with axe-core's accessibility violations and a screenshot of each chapter.
+  The browser, accessibility and layout tests read the same visits, so each page loads once;
+  the visits share a browser context and so its HTTP cache.
 """
 
 from __future__ import annotations
@@ -509,68 +509,96 @@ class Visit:
 
 
 def visit(page: str, viewport: str = "desktop") -> Visit:
-    """Open a page once per process and window size (``VIEWPORTS``): see ``_visit``."""
-    return _visit(page, viewport)  # one cache key for visit(p) and visit(p, "desktop")
+    """What the browser saw of ``page`` at a window size (``VIEWPORTS``): see ``_visits``."""
+    return _visits(page)[viewport]
+
+
+# The order of a visit's window sizes: the page loads at the first, then the tab is widened.
+VISIT_ORDER = ("phone", "desktop")
 
 
 @functools.cache
-def _visit(page: str, viewport: str) -> Visit:
-    """Open a page once per process and window size (``VIEWPORTS``), wait for MathJax, the
-    widgets and the images, and record what the browser saw: problems, formulas, images,
-    widgets and the layout (LAYOUT_JS); on the desktop also axe-core's accessibility
-    violations and, for a chapter, a full-page screenshot. The tabs of one window size share
-    a browser context (``shared_context``), so the site's scripts come from the HTTP cache."""
+def _visits(page: str) -> dict[str, Visit]:
+    """Open a page once per process at a phone's width, as a phone loads it; wait for MathJax,
+    the widgets and the images, and record what the browser saw (``_record``). Then widen the
+    same tab to a desktop's window and record again, with axe-core's accessibility violations
+    and, for a chapter, a full-page screenshot.
+
+    Loading a page (MathJax typesetting hundreds of formulas, the widget manager drawing every
+    widget) is most of a visit's CPU, so it happens once; the page's layout is CSS, which
+    follows the width, and its one script that sizes anything by the width
+    (tools/site/static/phone_figures.js) follows resizes too. What only a fresh load at a
+    desktop's width would show is tested by the tests that open pages at that width themselves
+    (the sidebar, the download button, the offline chapter, the widget tests). The tabs share a
+    browser context (``shared_context``), so the site's scripts come from the HTTP cache."""
     html = site_html()
     assert (html / page).is_file(), f"the site has no {page}"
-    tab = OfflinePage(f"{site_url()}/{page}", viewport=VIEWPORTS[viewport], shared=True)
+    first = VIEWPORTS[VISIT_ORDER[0]]
+    tab = OfflinePage(f"{site_url()}/{page}", viewport=first, shared=True)
     try:
         tab.settle()
-        result = Visit(page, [], viewport)
-        views = tab.page.locator(f'script[type="{WIDGET_VIEW}"]').count()
-        if views:
-            try:
-                tab.page.wait_for_function(
-                    'type => [...document.querySelectorAll(`script[type="${type}"]`)].every('
-                    "v => v.parentElement.querySelector('.widget-subarea .jupyter-widgets'))",
-                    arg=WIDGET_VIEW,
-                    timeout=30_000,
-                )
+        seen = {}
+        for viewport in VISIT_ORDER:
+            if viewport != VISIT_ORDER[0]:
+                tab.page.set_viewport_size(VIEWPORTS[viewport])
+                # two frames: the new width's layout is done and resize handlers have run
+                tab.page.evaluate("() => new Promise(done => requestAnimationFrame("
+                                  "() => requestAnimationFrame(() => done(true))))")
                 tab.quiet()
-            except Exception as error:  # reported by the widget test, with what did render
-                result.widget_timeout = str(error).splitlines()[0]
-        # a failed image is complete too; quiet() has let the images' load handlers run
-        # (tools/site/static/phone_figures.js sizes the figures on a phone)
-        try:
-            tab.page.wait_for_function(
-                "() => [...document.images].every(img => img.complete)", timeout=60_000)
-        except Exception as error:  # the layout test and the images test say what is missing
-            result.images_timeout = str(error).splitlines()[0]
-        result.layout = tab.page.evaluate(LAYOUT_JS)
-        result.math_total = tab.page.locator(".math").count()
-        result.math_untypeset = tab.page.evaluate(
-            "() => [...document.querySelectorAll('.math')]"
-            ".filter(el => !el.querySelector('mjx-container'))"
-            ".map(el => el.textContent.slice(0, 80))"
-        )
-        result.math_errors = tab.page.locator("mjx-merror").count()
-        result.images = tab.page.evaluate(
-            "() => [...document.querySelectorAll('main img')].map(img => ({"
-            "src: img.getAttribute('src').slice(0, 100),"
-            "loaded: img.complete && img.naturalWidth > 0}))"
-        )
-        result.widgets = tab.page.evaluate(RENDER_STATE_JS, [WIDGET_VIEW, CONTROLS])
-        if viewport == "desktop":
-            result.axe = run_axe(tab.page)
-            if page.removesuffix(".html") in CHAPTERS:
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
-                # a long chapter on a busy machine takes more than playwright's 30 s
-                tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
-        result.problems = tab.problems()
-        result.requested = list(tab.requested)
-        return result
+            seen[viewport] = _record(tab, page, viewport)
+        return seen
     finally:
         tab.close()
+
+
+def _record(tab: OfflinePage, page: str, viewport: str) -> Visit:
+    """What ``tab`` shows now, at ``viewport``: waits for the widgets and the images, then reads
+    the problems so far, formulas, images, widgets and the layout (LAYOUT_JS); on the desktop
+    also runs axe-core and saves a chapter's screenshot."""
+    result = Visit(page, [], viewport)
+    views = tab.page.locator(f'script[type="{WIDGET_VIEW}"]').count()
+    if views:
+        try:
+            tab.page.wait_for_function(
+                'type => [...document.querySelectorAll(`script[type="${type}"]`)].every('
+                "v => v.parentElement.querySelector('.widget-subarea .jupyter-widgets'))",
+                arg=WIDGET_VIEW,
+                timeout=30_000,
+            )
+            tab.quiet()
+        except Exception as error:  # reported by the widget test, with what did render
+            result.widget_timeout = str(error).splitlines()[0]
+    # a failed image is complete too; quiet() has let the images' load handlers run
+    # (tools/site/static/phone_figures.js sizes the figures on a phone)
+    try:
+        tab.page.wait_for_function(
+            "() => [...document.images].every(img => img.complete)", timeout=60_000)
+    except Exception as error:  # the layout test and the images test say what is missing
+        result.images_timeout = str(error).splitlines()[0]
+    result.layout = tab.page.evaluate(LAYOUT_JS)
+    result.math_total = tab.page.locator(".math").count()
+    result.math_untypeset = tab.page.evaluate(
+        "() => [...document.querySelectorAll('.math')]"
+        ".filter(el => !el.querySelector('mjx-container'))"
+        ".map(el => el.textContent.slice(0, 80))"
+    )
+    result.math_errors = tab.page.locator("mjx-merror").count()
+    result.images = tab.page.evaluate(
+        "() => [...document.querySelectorAll('main img')].map(img => ({"
+        "src: img.getAttribute('src').slice(0, 100),"
+        "loaded: img.complete && img.naturalWidth > 0}))"
+    )
+    result.widgets = tab.page.evaluate(RENDER_STATE_JS, [WIDGET_VIEW, CONTROLS])
+    if viewport == "desktop":
+        result.axe = run_axe(tab.page)
+        if page.removesuffix(".html") in CHAPTERS:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
+            # a long chapter on a busy machine takes more than playwright's 30 s
+            tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
+    result.problems = tab.problems()
+    result.requested = list(tab.requested)
+    return result
 
 
 def run_axe(page) -> list[dict]:

@@ -2,9 +2,10 @@
 
 Each page of the site (the list of tests/test_site_browser.py: every page of _toc.yml, so a new
 chapter is tested as soon as it is in the table of contents) is opened in headless Chromium at
-both widths, once MathJax has typeset it and its widgets and images have loaded, and measured
-(``LAYOUT_JS`` of tests/site_browser.py, on the page's one visit at that width, which the
-browser and accessibility tests read too):
+the phone's width and, once MathJax has typeset it and its widgets and images have loaded,
+measured; then the same tab is widened to the desktop's width and measured again
+(``LAYOUT_JS`` of tests/site_browser.py, on the page's one visit, which the browser and
+accessibility tests read too):
 
 - **No page scrolls sideways on a phone**: the document is no wider than the 390 px screen.
 - **Nothing is clipped**: no formula, code, table, image or text reaches past the edge of a box
@@ -38,7 +39,7 @@ from test_figure_fonts import SMALLEST_FONT_PT
 from test_site_browser import PAGES
 
 # The site's group; and one work unit with the other modules that read visit(page, viewport)
-# (test_site_browser.py, test_site_a11y.py), so that each page is opened once per window size.
+# (test_site_browser.py, test_site_a11y.py), so that each page is opened once.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site"),
               pytest.mark.usefixtures("needs_browser")]
 XDIST_UNIT = "visit"

@@ -99,6 +99,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _StubbingHandler(_QuietHandler):
+    """Answers the paths of ``NAVIGATION_STUBS`` with an empty file, the rest as the site."""
+
+    def send_head(self):
+        if any(pattern.search(self.path.split("?")[0]) for pattern in NAVIGATION_STUBS):
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.send_header("Last-Modified", self.date_time_string(0))
+            self.end_headers()
+            return None
+        return super().send_head()
+
+
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         # the browser hangs up on loads a navigation cancelled: not the server's error
@@ -107,9 +120,11 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @functools.cache
-def serve(html: Path) -> str:
-    """Serve a folder on 127.0.0.1 (a free port) until the process ends; return its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(html))
+def serve(html: Path, stub: bool = False) -> str:
+    """Serve a folder on 127.0.0.1 (a free port) until the process ends; return its URL.
+    ``stub``: answer what a navigation test does not need (``NAVIGATION_STUBS``) with an empty
+    file instead (a server of its own, on another port)."""
+    handler = functools.partial(_StubbingHandler if stub else _QuietHandler, directory=str(html))
     server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     atexit.register(server.server_close)
@@ -117,8 +132,10 @@ def serve(html: Path) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def site_url() -> str:
-    return serve(site_html())
+def site_url(stubbed: bool = False) -> str:
+    """The URL of the built site (``serve``); ``stubbed``: without MathJax, the widget manager,
+    fonts and images (``NAVIGATION_STUBS``), for the tests of navigation."""
+    return serve(site_html(), stubbed)
 
 
 _NO_PROXY: list[socket.socket] = []
@@ -160,12 +177,14 @@ def browser():
 
 
 @functools.cache
-def shared_context(width: int, height: int):
-    """One browser context per window size for the tabs that ask for it (``OfflinePage(...,
-    shared=True)``): their pages share the HTTP cache, so the site's scripts, styles and fonts
-    are read from the server once and compiled once per size, as a reader's browser does when
-    it goes from page to page. Each tab is still a page of its own, with its own records."""
-    return browser().new_context(viewport={"width": width, "height": height})
+def shared_context(width: int, height: int, accept_downloads: bool = False):
+    """One browser context per window size (and whether it accepts downloads) for the tabs that
+    ask for it (``OfflinePage(..., shared=True)``): their pages share the HTTP cache, so the
+    site's scripts, styles and fonts are read from the server once and compiled once, as a
+    reader's browser does when it goes from page to page. Each tab is still a page of its own,
+    with its own records."""
+    return browser().new_context(viewport={"width": width, "height": height},
+                                 accept_downloads=accept_downloads)
 
 
 # Requests to any host but the local server (the browser sends them to a proxy that refuses
@@ -180,7 +199,9 @@ ABORTED = "net::ERR_ABORTED"
 # A page has finished loading when none of its requests has been under way for this long.
 QUIET_MS = 300
 # What a test of navigation (the sidebar, the download button) does not need of a page:
-# MathJax, the widget manager and anywidget, web fonts and images (OfflinePage's ``stub``).
+# MathJax, the widget manager and anywidget, web fonts and images. ``site_url(stubbed=True)``
+# serves the site with these answered by an empty file (on the server, not with a playwright
+# route, which would turn off the browser's HTTP cache).
 NAVIGATION_STUBS = (
     re.compile(r"/_static/vendor/(?:mathjax|@jupyter-widgets|anywidget)/"),
     re.compile(r"\.(?:woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp)(?:[?#]|$)"),
@@ -199,10 +220,6 @@ class OfflinePage:
     instead of ``failed``. Any other failure (another error, or an abort while its page was
     still shown), an HTTP error, a request to another host and a console error still count.
 
-    ``stub``: regular expressions of local URLs that a test does not need (a navigation test
-    needs no MathJax, fonts or plots): they are answered with an empty file and recorded in
-    ``stubbed``, not fetched.
-
     ``shared``: the tab opens in the browser context of its window size that other such tabs
     share (``shared_context``: one HTTP cache, as a reader's browser moving from page to page)
     instead of a context of its own; ``close()`` then closes the tab only. Without it (the
@@ -210,19 +227,16 @@ class OfflinePage:
     """
 
     def __init__(self, url: str, viewport: dict | None = None, accept_downloads: bool = False,
-                 stub: tuple[re.Pattern, ...] = (), wait_until: str = "load",
-                 shared: bool = False):
+                 wait_until: str = "load", shared: bool = False):
         viewport = viewport or {"width": 1280, "height": 900}
         self.shared = shared
         if shared:
-            assert not accept_downloads, "a shared context accepts no downloads"
-            self.context = shared_context(viewport["width"], viewport["height"])
+            self.context = shared_context(viewport["width"], viewport["height"], accept_downloads)
         else:
             self.context = browser().new_context(viewport=viewport,
                                                  accept_downloads=accept_downloads)
         self.page = self.context.new_page()
         self.blocked: list[str] = []
-        self.stubbed: list[str] = []
         self.bad_status: list[str] = []
         self.console_errors: list[str] = []
         self.requested: list[str] = []  # every URL the page asked for, in order
@@ -232,11 +246,9 @@ class OfflinePage:
         self.blocked_failures: list[str] = []  # how each blocked request failed (url: error)
         self._in_flight: set = set()  # requests under way
         self._last_activity = time.monotonic()  # when a request last started or ended
-        # in a shared context, the tab's own routes and requests; a context of its own also
-        # reports the requests of its service workers
+        # in a shared context, the tab's own requests; a context of its own also reports the
+        # requests of its service workers
         watched = self.page if shared else self.context
-        for pattern in stub:
-            watched.route(pattern, self._stub)
         watched.on("request", self._on_any_request)
         self.page.on("framenavigated", self._on_navigated)
         self.page.on("request", self._on_request)
@@ -251,10 +263,6 @@ class OfflinePage:
     def _on_websocket(self, websocket):
         if NOT_LOCAL.match(websocket.url):
             self.blocked.append(websocket.url)
-
-    def _stub(self, route):
-        self.stubbed.append(route.request.url)
-        route.fulfill(status=200, body=b"")
 
     def _on_navigated(self, frame):
         if frame == self.page.main_frame:

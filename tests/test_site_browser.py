@@ -26,7 +26,6 @@ from bs4 import BeautifulSoup
 from conftest import not_applicable
 from site_browser import (
     CHAPTERS,
-    NAVIGATION_STUBS,
     SCREENSHOTS,
     WIDGET_VIEW,
     OfflinePage,
@@ -207,10 +206,11 @@ def test_sidebar_links_take_the_reader_to_each_page(viewport):
     size = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
     start = "book/intro.html"
     links = sidebar_links(start)
-    tab = OfflinePage(f"{site_url()}/{start}", viewport=size[viewport], stub=NAVIGATION_STUBS)
+    url = site_url(stubbed=True)
+    tab = OfflinePage(f"{url}/{start}", viewport=size[viewport], shared=True)
     try:
         shown = sidebar(tab, viewport).evaluate(SIDEBAR_JS)
-        expected = [(text, f"{site_url()}/{target}") for text, target in links]
+        expected = [(text, f"{url}/{target}") for text, target in links]
         assert [(link["text"], link["href"]) for link in shown] == expected, (
             f"{viewport}: the sidebar the browser shows differs from the page's HTML")
         hidden = [link["text"] for link in shown if not link["visible"]]
@@ -229,7 +229,7 @@ def test_sidebar_links_take_the_reader_to_each_page(viewport):
             here = urlsplit(tab.page.url).path.lstrip("/")
             link.click()
             if target != here:  # the link to the page shown is "#": it opens nothing new
-                tab.page.wait_for_url(f"{site_url()}/{target}", wait_until="load",
+                tab.page.wait_for_url(f"{url}/{target}", wait_until="load",
                                       timeout=30_000)
             landed = urlsplit(tab.page.url).path.lstrip("/")
             assert landed == target, f"{viewport}: {text!r} led to {landed}, expected {target}"
@@ -261,7 +261,8 @@ def test_search_box_finds_the_perceptron_chapter():
 @pytest.mark.parametrize("entry", NOTEBOOK_PAGES)
 def test_download_button_gives_the_notebook(entry, tmp_path):
     # the menu needs only the theme's scripts (MathJax, widgets, fonts and plots are stubbed)
-    tab = OfflinePage(f"{site_url()}/{entry}.html", accept_downloads=True, stub=NAVIGATION_STUBS)
+    tab = OfflinePage(f"{site_url(stubbed=True)}/{entry}.html", accept_downloads=True,
+                      shared=True)
     try:
         tab.page.locator(".dropdown-download-buttons button").first.click()
         item = tab.page.locator(".dropdown-download-buttons a", has_text=".ipynb").first

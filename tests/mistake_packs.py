@@ -9,10 +9,11 @@ cells into one hand-in, ``packNN`` (:func:`packs`). The i-th mistake of every ce
 i, so a set has as many packs as its busiest cell has mistakes; then each variant goes in the
 first pack that does not replace its cell yet, and only a variant whose cell every pack already
 replaces starts a new pack. A pack thus holds mistakes and variants side by side (a
-:class:`Pack` keeps the indices of each kind apart).
+:class:`Pack` keeps the indices of each kind apart), and a set gets as many hand-ins as its
+busiest cell has mistakes and variants together: the fewest that one member per cell allows.
 
-Why a pack gives each mistake the score it would get alone
------------------------------------------------------------
+Why a pack gives each member the score it would get alone
+----------------------------------------------------------
 The exercises are built so that one mistake costs one part (CONTRIBUTING.md, "An exercise set",
 rule 4): a test cell calls only its own part's function, and where that function builds on
 earlier parts, the test swaps the book's versions in for the student's

@@ -1,12 +1,19 @@
-"""Several typical mistakes in one hand-in: how they are packed, and the check that they may be.
+"""Several typical mistakes and correct variants in one hand-in: how they are packed, and the
+check that they may be.
 
 Grading a hand-in costs a kernel and a run of every cell of the notebook, so the grading tests
 (tests/test_grading_roundtrip.py with stock nbgrader, tests/test_grading_agreement.py with
-``python -m tools.grader``) do not hand in each mistake of ``tests/mistakes/<id>.py`` alone: they
-pack mistakes of *different* parts into one hand-in, and correct variants likewise.
+``python -m tools.grader``) do not hand in each mistake (``MISTAKES``) and each correct variant
+(``CORRECT_VARIANTS``) of ``tests/mistakes/<id>.py`` alone: they pack members of *different*
+cells into one hand-in, ``packNN`` (:func:`packs`). The i-th mistake of every cell goes in pack
+i, so a set has as many packs as its busiest cell has mistakes; then each variant goes in the
+first pack that does not replace its cell yet, and only a variant whose cell every pack already
+replaces starts a new pack. A pack thus holds mistakes and variants side by side (a
+:class:`Pack` keeps the indices of each kind apart), and a set gets as many hand-ins as its
+busiest cell has mistakes and variants together: the fewest that one member per cell allows.
 
-Why a pack gives each mistake the score it would get alone
------------------------------------------------------------
+Why a pack gives each member the score it would get alone
+----------------------------------------------------------
 The exercises are built so that one mistake costs one part (CONTRIBUTING.md, "An exercise set",
 rule 4): a test cell calls only its own part's function, and where that function builds on
 earlier parts, the test swaps the book's versions in for the student's
@@ -17,9 +24,12 @@ cell reads what at most ONE of ``c1 ... ck`` defines (directly, or through the f
 calls, the names an earlier cell computed from them, an object one of them changed in place, or
 the global random generators), it runs exactly as in the hand-in of that one member alone, and
 a test cell that reads none of them runs as in the solution. So the expected score of every
-test cell of a pack is exact: 0 for the cells in the ``loses`` of a member, full points for all
-others, the ``says`` hint of a member in its own cells; a mistake cannot be hidden (a part's
-test passing only because another part is wrong) nor blamed on another part.
+test cell of a pack is exact (:func:`expected_scores`): 0 for the cells in the ``loses`` of a
+member mistake, full points for all others (a variant has no ``loses``: the parts it replaces
+keep full points), the ``says`` hint of a mistake in its own cells; a mistake cannot be hidden
+(a part's test passing only because another part is wrong) nor blamed on another part, and a
+variant cannot be marked down for a mistake beside it. A wrong score is traced back to the member
+that replaces the part (:func:`suspects`, in the failure messages with :func:`describe`).
 
 That condition is not taken on trust. :func:`trace` runs each packed notebook in a plain Python
 process (the solution's test cells, hidden tests included, as the graders run them) with a
@@ -34,7 +44,7 @@ disjoint ``loses``, every mistake and variant in exactly one pack) are checked b
 ``test_packs_follow_the_packing_rules``.
 
 Debugging one mistake: set ``GRADE_MISTAKES_ALONE=1`` and each mistake and variant is handed in
-alone, as before packing (slower: the number of hand-ins of the set).
+alone (``mistakeNN``, ``variantNN``; slower: as many hand-ins as mistakes and variants).
 """
 
 from __future__ import annotations
@@ -55,80 +65,117 @@ ALONE_ENV = "GRADE_MISTAKES_ALONE"
 
 @dataclass
 class Pack:
-    """One hand-in holding several mistakes (or several correct variants) of one set."""
+    """One hand-in of one set: some mistakes and some correct variants, each of another cell."""
 
-    student: str  # e.g. "mistakes03"
-    kind: str  # "mistake" or "variant"
-    members: list[int] = field(default_factory=list)  # indices into MISTAKES / CORRECT_VARIANTS
+    student: str  # e.g. "pack03"
+    mistakes: list[int] = field(default_factory=list)  # indices into MISTAKES
+    variants: list[int] = field(default_factory=list)  # indices into CORRECT_VARIANTS
+
+    def members(self, mistakes: list[dict], variants: list[dict]
+                ) -> list[tuple[str, int, dict]]:
+        """Each member as (kind, index, entry): the mistakes first, then the variants."""
+        return ([("mistake", i, mistakes[i]) for i in self.mistakes]
+                + [("variant", i, variants[i]) for i in self.variants])
 
     def entries(self, mistakes: list[dict], variants: list[dict]) -> list[dict]:
-        source = mistakes if self.kind == "mistake" else variants
-        return [source[i] for i in self.members]
+        return [entry for _, _, entry in self.members(mistakes, variants)]
+
+    def holds(self, kind: str, index: int) -> bool:
+        return index in (self.mistakes if kind == "mistake" else self.variants)
+
+    def size(self) -> int:
+        return len(self.mistakes) + len(self.variants)
 
 
 def alone() -> bool:
     return os.environ.get(ALONE_ENV, "") not in ("", "0")
 
 
-def _pack(kind: str, entries: list[dict], prefix: str) -> list[Pack]:
-    """The i-th entry of every cell goes in pack i: as many packs as the most mistakes of one
-    cell; with GRADE_MISTAKES_ALONE, one pack per entry."""
+def packs(mistakes: list[dict], variants: list[dict]) -> list[Pack]:
+    """The hand-ins of a set. The i-th mistake of every cell goes in pack i (as many packs as
+    the most mistakes of one cell); then each variant goes in the first pack that does not yet
+    replace its cell, and only a variant whose cell every pack replaces starts a new pack.
+    With GRADE_MISTAKES_ALONE, one hand-in per mistake and one per variant."""
     if alone():
-        return [Pack(f"{prefix}{i:02d}", kind, [i]) for i in range(len(entries))]
-    seen: dict[str, int] = {}
-    packs: list[Pack] = []
-    for i, entry in enumerate(entries):
-        slot = seen.get(entry["cell"], 0)
-        seen[entry["cell"]] = slot + 1
-        if slot == len(packs):
-            packs.append(Pack(f"{prefix}{slot:02d}", kind))
-        packs[slot].members.append(i)
-    return packs
+        return ([Pack(f"mistake{i:02d}", mistakes=[i]) for i in range(len(mistakes))]
+                + [Pack(f"variant{i:02d}", variants=[i]) for i in range(len(variants))])
+    cells: list[set[str]] = []  # the cells each pack replaces
+    found: list[Pack] = []
+    for kind, entries in (("mistake", mistakes), ("variant", variants)):
+        for i, entry in enumerate(entries):
+            slot = next((n for n, used in enumerate(cells) if entry["cell"] not in used),
+                        len(found))
+            if slot == len(found):
+                found.append(Pack(f"pack{slot:02d}"))
+                cells.append(set())
+            cells[slot].add(entry["cell"])
+            (found[slot].mistakes if kind == "mistake" else found[slot].variants).append(i)
+    return found
 
 
-def mistake_packs(mistakes: list[dict]) -> list[Pack]:
-    return _pack("mistake", mistakes, "mistakes")
+def pack_of(found: list[Pack], kind: str, index: int) -> Pack:
+    """The pack that holds the given mistake or variant."""
+    return next(p for p in found if p.holds(kind, index))
 
 
-def variant_packs(variants: list[dict]) -> list[Pack]:
-    return _pack("variant", variants, "variants")
-
-
-def packing_problems(packs: list[Pack], mistakes: list[dict], variants: list[dict]
+def packing_problems(found: list[Pack], mistakes: list[dict], variants: list[dict]
                      ) -> list[str]:
     """What breaks the static packing rules ([] when nothing does)."""
-    found = []
+    problems = []
     for kind, entries in (("mistake", mistakes), ("variant", variants)):
-        placed = sorted(i for p in packs if p.kind == kind for i in p.members)
+        placed = sorted(i for p in found
+                        for i in (p.mistakes if kind == "mistake" else p.variants))
         if placed != list(range(len(entries))):
-            found.append(f"every {kind} must be in exactly one pack; placed: {placed}")
-    for p in packs:
-        members = p.entries(mistakes, variants)
-        cells = [e["cell"] for e in members]
+            problems.append(f"every {kind} must be in exactly one pack; placed: {placed}")
+    for p in found:
+        members = p.members(mistakes, variants)
+        cells = [e["cell"] for _, _, e in members]
         if len(set(cells)) != len(cells):
-            found.append(f"{p.student}: two members replace the same cell ({cells})")
-        lost = [t for e in members for t in e.get("loses", [])]
+            problems.append(f"{p.student}: two members replace the same cell "
+                            f"({[(k, i, e['cell']) for k, i, e in members]})")
+        lost = [t for e in p.entries(mistakes, variants) for t in e.get("loses", [])]
         if len(set(lost)) != len(lost):
-            found.append(f"{p.student}: the members' `loses` overlap ({lost})")
-    return found
+            problems.append(f"{p.student}: the members' `loses` overlap ({lost})")
+    return problems
 
 
 def expected_scores(pack: Pack, mistakes: list[dict], variants: list[dict],
                     tests: dict[str, float]) -> dict[str, float]:
-    """Test cell -> the score the pack must get: 0 in a member's ``loses``, full elsewhere."""
-    lost = {t for e in pack.entries(mistakes, variants) for t in e.get("loses", [])}
+    """Test cell -> the score the pack must get: 0 in a member mistake's ``loses``, full points
+    elsewhere (a variant has no ``loses``: its parts keep full points)."""
+    lost = {t for i in pack.mistakes for t in mistakes[i].get("loses", [])}
     return {t: 0.0 if t in lost else points for t, points in tests.items()}
+
+
+def _label(kind: str, index: int, entry: dict) -> str:
+    return f"{kind} {index} {entry['name']!r}"
+
+
+def suspects(pack: Pack, mistakes: list[dict], variants: list[dict], cells) -> list[str]:
+    """For each test cell of ``cells`` (scored other than expected), the members it belongs to:
+    a mistake whose ``loses`` holds it, or the member that replaces the part it tests
+    (``<part>_test``)."""
+    lines = []
+    for test in sorted(cells):
+        owners = [_label(kind, i, e) for kind, i, e in pack.members(mistakes, variants)
+                  if test in e.get("loses", []) or test == f"{e['cell']}_test"]
+        lines.append(f"    {test}: " + (", ".join(owners) if owners else
+                                        "no member replaces its part (the solution's code "
+                                        "should have kept its points)"))
+    return lines
 
 
 def describe(pack: Pack, mistakes: list[dict], variants: list[dict], aid: str,
              test_file: str) -> str:
     """Who shares the hand-in, and how to grade one alone (for failure messages)."""
-    lines = [f"hand-in {pack.student} of {aid} packs {len(pack.members)} {pack.kind}(s) of "
-             f"different parts (tests/mistake_packs.py):"]
-    for i, e in zip(pack.members, pack.entries(mistakes, variants), strict=True):
-        loses = f", loses {list(e['loses'])}" if pack.kind == "mistake" else ""
-        lines.append(f"    {pack.kind} {i}: {e['name']!r} (cell {e['cell']!r}{loses})")
-    if len(pack.members) > 1:
+    lines = [f"hand-in {pack.student} of {aid} packs {len(pack.mistakes)} mistake(s) and "
+             f"{len(pack.variants)} correct variant(s), each of a different cell "
+             f"(tests/mistake_packs.py):"]
+    for kind, i, e in pack.members(mistakes, variants):
+        outcome = (f"loses {list(e['loses'])}" if kind == "mistake"
+                   else "must keep full marks")
+        lines.append(f"    {_label(kind, i, e)} (cell {e['cell']!r}, {outcome})")
+    if pack.size() > 1:
         lines.append(f"  to grade each one alone: {ALONE_ENV}=1 .venv/bin/python -m pytest "
                      f"{test_file} -k {aid}")
     return "\n".join(lines)
@@ -285,22 +332,22 @@ def trace(notebooks: dict[str, list[dict]], cwd: Path, timeout: float = 900) -> 
 
 def dependency_problems(pack: Pack, mistakes: list[dict], variants: list[dict],
                         reads: dict[str, list[str]]) -> list[str]:
-    """What in the trace of a pack breaks the condition of the module docstring."""
-    members = dict(zip([e["cell"] for e in pack.entries(mistakes, variants)],
-                       pack.entries(mistakes, variants), strict=True))
+    """What in the trace of a pack breaks the condition of the module docstring (each member
+    named by kind, index and name)."""
+    members = {e["cell"]: (_label(kind, i, e), e)
+               for kind, i, e in pack.members(mistakes, variants)}
     found = []
     for test, cells in sorted(reads.items()):
         shared = sorted(set(cells) & set(members))
         if len(shared) > 1:
             found.append(f"{test} reads what {len(shared)} members define (cells {shared}: "
-                         f"{[members[c]['name'] for c in shared]}); one could hide or cause "
-                         f"the other's failure")
-    for cell, entry in members.items():
+                         f"{', '.join(members[c][0] for c in shared)}); one could hide or "
+                         f"cause the other's failure")
+    for cell, (label, entry) in members.items():
         for test in entry.get("loses", []):
             if cell not in reads.get(test, []):
-                found.append(f"{test} is in the `loses` of {entry['name']!r}, but it reads "
-                             f"nothing cell {cell!r} defines, so its loss would not be that "
-                             f"mistake's")
+                found.append(f"{test} is in the `loses` of {label}, but it reads nothing cell "
+                             f"{cell!r} defines, so its loss would not be that mistake's")
     return found
 
 

@@ -5,10 +5,12 @@ through proxies that carry plain data; stock ``nbgrader autograde`` runs them in
 kernel. For each exercise set of the book with a ``tests/mistakes/<id>.py`` file, the same
 hand-ins that tests/test_grading_roundtrip.py grades with stock nbgrader (the instructor's
 solution, the blank release, and the packed hand-ins that hold every mistake of ``MISTAKES`` and
-every correct answer of ``CORRECT_VARIANTS``, several of different parts in one hand-in: the
-same packs, from tests/mistake_packs.py) are graded here with ``tools.grader`` in one run, and
-held to the same expectations: the solution full marks, the blank release zero, in each pack
-every part in a member mistake's ``loses`` at 0 and every other part at full points. The round
+every correct answer of ``CORRECT_VARIANTS``, mistakes and variants of different cells side by
+side in one hand-in: the same packs, from tests/mistake_packs.py) are graded here with
+``tools.grader`` in one run, and held to the same expectations: the solution full marks, the
+blank release zero, in each pack every part in a member mistake's ``loses`` at 0 and every
+other part (those of the variants included) at full points; a failure names the pack, the member
+each wrong part belongs to, and who shares the hand-in. The round
 trip holds stock nbgrader to those same per-part scores, and checks (by tracing every pack) that
 each test cell of a pack depends on at most one member, so the two graders agree part by part on
 every mistake and variant (a mistake caught only by a warning, a test that swaps in the book's
@@ -39,7 +41,7 @@ from grading_course import (
     sets_with_mistakes,
     solved,
 )
-from mistake_packs import describe, expected_scores, mistake_packs, packed_notebook, variant_packs
+from mistake_packs import describe, expected_scores, packed_notebook, packs, suspects
 
 # The xdist group of the grading tests, one work unit per exercise set (as in the round trip).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
@@ -56,12 +58,13 @@ class Both:
     tests: dict[str, float]
     students: list[str]
     names: dict[str, str]  # student -> what the hand-in is
+    packs: dict[str, tuple]  # pack's student -> (Pack, mistakes, variants), for messages
     expected: dict[str, dict[str, float]]  # student -> test cell -> its score
     log: str
 
 
 def _handins(course: Course, aid: str, tests: dict[str, float]
-             ) -> tuple[dict, dict[str, str], dict[str, dict[str, float]]]:
+             ) -> tuple[dict, dict[str, str], dict[str, dict[str, float]], dict[str, tuple]]:
     release, solution = course.release, course.solution
     good = solved(release, solution)
     handins = {"solution": good, "untouched": release}
@@ -69,12 +72,14 @@ def _handins(course: Course, aid: str, tests: dict[str, float]
     expected = {"solution": dict(tests), "untouched": {t: 0.0 for t in tests}}
     path = mistakes_file(REPO, aid)
     mistakes, variants = load_mistakes(path), load_variants(path)
-    for pack in mistake_packs(mistakes) + variant_packs(variants):
+    found = {}
+    for pack in packs(mistakes, variants):
         handins[pack.student] = packed_notebook(good, pack, mistakes, variants)
         names[pack.student] = describe(pack, mistakes, variants, aid,
                                        "tests/test_grading_agreement.py")
         expected[pack.student] = expected_scores(pack, mistakes, variants, tests)
-    return handins, names, expected
+        found[pack.student] = (pack, mistakes, variants)
+    return handins, names, expected, found
 
 
 def _grade_both(folder, aid: str) -> Both:
@@ -83,7 +88,7 @@ def _grade_both(folder, aid: str) -> Both:
     trusted = Course.create(folder / "trusted", REPO / "solutions" / aid, aid,
                             extra_config=config)
     tests = autograded_tests(trusted.release)
-    handins, names, expected = _handins(trusted, aid, tests)
+    handins, names, expected, found = _handins(trusted, aid, tests)
     for student, nb in handins.items():  # tools.grader adds the students to the gradebook
         trusted.submit(student, nb)
     # One job: each job is a worker process with its own nbgrader and its own warm sandboxed
@@ -93,7 +98,7 @@ def _grade_both(folder, aid: str) -> Both:
                              "autograde", aid, "--jobs", "1"], cwd=REPO, capture_output=True,
                             text=True, timeout=LIMIT)
     log = graded.stdout + graded.stderr
-    return Both(trusted, tests, list(handins), names, expected, log)
+    return Both(trusted, tests, list(handins), names, found, expected, log)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +153,10 @@ def test_under_tools_grade_each_mistake_loses_exactly_its_parts_as_under_stock_n
         got = _scores(b.trusted, student, b.tests)
         if got != expected:
             cells = {t for t in b.tests if got[t] != expected[t]}
-            wrong.append(f"tools.grader: {student}: {b.names[student]}\n  expected {expected} "
-                         f"(as stock nbgrader scores it in the round trip)\n  got      {got}\n"
-                         f"{_errors(b.trusted, student, cells)}")
+            blame = (["  the member each wrong cell belongs to:",
+                      *suspects(*b.packs[student], cells)] if student in b.packs else [])
+            wrong.append("\n".join([
+                f"tools.grader: {student}: {b.names[student]}\n  expected {expected} "
+                f"(as stock nbgrader scores it in the round trip)\n  got      {got}",
+                _errors(b.trusted, student, cells), *blame]))
     assert not wrong, "\n".join(wrong)

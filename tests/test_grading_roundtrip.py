@@ -6,12 +6,12 @@ temporary course folder gets a copy of ``nbgrader_config.py`` (with a 10 s cell 
 appended) and of ``solutions/<id>/``; its release is generated with ``nbgrader
 generate_assignment``; these students hand in, in ``grading/submitted/<student>/<id>/``:
 
-- ``mistakesNN``: the solution with several cells replaced, each by a typical mistake of
-  MISTAKES, all of different parts (tests/mistake_packs.py says how they are packed and why a
-  pack gives each mistake exactly the score it gets alone; ``test_packed_hand_ins_are_independent``
-  checks that condition on every pack); each mistake is in exactly one pack;
-- ``variantsNN``: likewise with correct answers written in another style (CORRECT_VARIANTS:
-  loops instead of vectorised code, lists, numpy scalars...), which must keep full marks;
+- ``packNN``: the solution with several cells replaced, all different, each by a typical
+  mistake of MISTAKES or by a correct answer written in another style (CORRECT_VARIANTS: loops
+  instead of vectorised code, lists, numpy scalars...) (tests/mistake_packs.py says how they are
+  packed and why a pack gives each member exactly the score it gets alone;
+  ``test_packed_hand_ins_are_independent`` checks that condition on every pack); each mistake and
+  each variant is in exactly one pack;
 - ``tests_edited``: the release with every test cell replaced by ``pass``;
 - ``tests_deleted``: the solution (the release with every solution cell filled with the
   instructor's solution) with every test cell deleted;
@@ -25,8 +25,10 @@ two hand-ins to the solution's full marks and the blank release's zero). Handing
 would cost two kernels per set for the same cells.
 
 Each mistake and variant is graded this way, each test cell of its pack held to an exact score
-(0 in a member's ``loses``, full points elsewhere) and each ``says`` hint looked for in its own
-cells; set ``GRADE_MISTAKES_ALONE=1`` to hand each one in alone (to debug one).
+(0 in a member mistake's ``loses``, full points elsewhere, so a variant's parts keep full marks)
+and each ``says`` hint looked for in its own cells; a failure names the pack, its members and the
+member each wrong test cell belongs to. Set ``GRADE_MISTAKES_ALONE=1`` to hand each one in alone
+(to debug one).
 
 The cases that test how nbgrader treats a hostile hand-in run on every set where they depend on
 the set: the untouched release (its cells), edited and deleted tests (nbgrader restores each test
@@ -82,12 +84,13 @@ from mistake_packs import (
     dependency_problems,
     describe,
     expected_scores,
-    mistake_packs,
+    pack_of,
     packed_notebook,
     packing_problems,
+    packs,
+    suspects,
     trace,
     traced_cells,
-    variant_packs,
 )
 
 # The xdist group of the grading tests; each exercise set's tests are a work unit of their own
@@ -144,7 +147,7 @@ class Graded:
     mistakes: list[dict]
     variants: list[dict]
     tests: dict[str, float]  # auto-graded test cell -> points
-    packs: list[Pack]  # the hand-ins of the mistakes and of the variants
+    packs: list[Pack]  # the hand-ins of the mistakes and variants (tests/mistake_packs.py)
     students: list[str]
     autograde_log: str
     autograde_returncode: int
@@ -157,7 +160,7 @@ class Graded:
     runs: dict[str, list[tuple[str, str]]]
 
     def pack_of(self, kind: str, index: int) -> Pack:
-        return next(p for p in self.packs if p.kind == kind and index in p.members)
+        return pack_of(self.packs, kind, index)
 
 
 # The hand-in that the solution and the untouched release are graded as (module docstring).
@@ -201,8 +204,8 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     tests = autograded_tests(release)
     good = solved(release, solution)
     submissions = {}
-    packs = mistake_packs(mistakes) + variant_packs(variants)
-    for pack in packs:
+    handins = packs(mistakes, variants)
+    for pack in handins:
         submissions[pack.student] = packed_notebook(good, pack, mistakes, variants)
     passed = release
     for t in tests:
@@ -236,7 +239,7 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     proc = course.nbgrader("autograde", aid, check=False, timeout=AUTOGRADE_LIMIT)
     seconds = time.monotonic() - start
     feedback = course.nbgrader("generate_feedback", aid, check=False, timeout=AUTOGRADE_LIMIT)
-    return Graded(course, mistakes, variants, tests, packs, list(submissions),
+    return Graded(course, mistakes, variants, tests, handins, list(submissions),
                   proc.stdout + proc.stderr,
                   proc.returncode, seconds, feedback.returncode, feedback.stdout + feedback.stderr,
                   edited, loop_part, runs)
@@ -273,15 +276,23 @@ def failure_messages(g: Graded, student: str, cells: set[str]) -> str:
     return "\n".join(lines)
 
 
-def assert_loses_exactly(g: Graded, student: str, loses: list[str], what: str) -> None:
+def wrong_scores(g: Graded, student: str, loses: list[str], what: str) -> tuple[set[str], str]:
+    """The test cells of the student's hand-in not at their expected score (0 in ``loses``,
+    full points elsewhere), and a message that shows them ("" when there are none)."""
     scores = g.course.scores(student)
     got = {t: scores[t][0] for t in g.tests}
     expected = {t: 0.0 if t in loses else points for t, points in g.tests.items()}
     wrong = {t for t in g.tests if got[t] != expected[t]}
-    assert not wrong, (
-        f"{what}: auto-graded scores differ from expected for {sorted(wrong)}\n"
-        f"  expected {expected}\n  got      {got}\n"
-        f"errors in those cells:\n{failure_messages(g, student, wrong)}")
+    if not wrong:
+        return wrong, ""
+    return wrong, (f"{what}: auto-graded scores differ from expected for {sorted(wrong)}\n"
+                   f"  expected {expected}\n  got      {got}\n"
+                   f"errors in those cells:\n{failure_messages(g, student, wrong)}")
+
+
+def assert_loses_exactly(g: Graded, student: str, loses: list[str], what: str) -> None:
+    wrong, message = wrong_scores(g, student, loses, what)
+    assert not wrong, message
 
 
 # ------------------------------------------------------------------------------------ tests
@@ -353,16 +364,16 @@ def test_untouched_release_gets_zero(graded, root, aid):
 
 
 def assert_pack_scores(g: Graded, pack: Pack, what: str) -> None:
-    """Every test cell of the pack's hand-in at its exact expected score (0 in a member's
-    ``loses``, full points elsewhere); the message names who shares the hand-in."""
+    """Every test cell of the pack's hand-in at its exact expected score (0 in a member
+    mistake's ``loses``, full points elsewhere: a variant's parts keep full marks); the message
+    names the member each wrong cell belongs to and who shares the hand-in."""
     loses = [t for t, points in expected_scores(pack, g.mistakes, g.variants, g.tests).items()
              if points == 0 and g.tests[t] != 0]
-    try:
-        assert_loses_exactly(g, pack.student, loses, what)
-    except AssertionError as error:
-        aid = g.course.aid
-        raise AssertionError(f"{error}\n{describe(pack, g.mistakes, g.variants, aid, TEST_FILE)}"
-                             ) from None
+    wrong, message = wrong_scores(g, pack.student, loses, f"{what} (in hand-in {pack.student})")
+    assert not wrong, "\n".join([
+        message, "  the member each of those cells belongs to:",
+        *suspects(pack, g.mistakes, g.variants, wrong),
+        describe(pack, g.mistakes, g.variants, g.course.aid, TEST_FILE)])
 
 
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
@@ -371,17 +382,35 @@ def test_packs_follow_the_packing_rules(root, aid):
     different test cells (the static rules of tests/mistake_packs.py)."""
     mistakes = load_mistakes(mistakes_file(root, aid))
     variants = load_variants(mistakes_file(root, aid))
-    packs = mistake_packs(mistakes) + variant_packs(variants)
-    problems = packing_problems(packs, mistakes, variants)
+    found = packs(mistakes, variants)
+    problems = packing_problems(found, mistakes, variants)
     assert not problems, "\n".join(problems)
-    # The rules must be able to fail: two mistakes of one cell in one pack break them.
-    same_cell = next((i for i, m in enumerate(mistakes[1:], 1)
-                      if m["cell"] == mistakes[0]["cell"]), None)
+    # The rules must be able to fail: two members of one cell in one pack break them (two
+    # mistakes, or a mistake and a variant), and so does a member left out or placed twice.
+    first = mistakes[0]["cell"] if mistakes else None
+    same_cell = next((i for i, m in enumerate(mistakes[1:], 1) if m["cell"] == first), None)
+    variant = next((i for i, v in enumerate(variants) if v["cell"] == first), None)
     if same_cell is not None:
-        broken = [Pack("broken", "mistake", [0, same_cell])] + [
-            Pack(p.student, p.kind, [i for i in p.members if i not in (0, same_cell)])
-            for p in packs]
-        assert packing_problems(broken, mistakes, variants)
+        broken = [Pack("broken", mistakes=[0, same_cell])] + [
+            Pack(p.student, [i for i in p.mistakes if i not in (0, same_cell)], list(p.variants))
+            for p in found]
+        assert any("replace the same cell" in p
+                   for p in packing_problems(broken, mistakes, variants))
+    if variant is not None:
+        broken = [Pack("broken", mistakes=[0], variants=[variant])] + [
+            Pack(p.student, [i for i in p.mistakes if i != 0],
+                 [i for i in p.variants if i != variant]) for p in found]
+        assert any("replace the same cell" in p
+                   for p in packing_problems(broken, mistakes, variants))
+    if variants:
+        twice = [*found, Pack("again", variants=[0])]
+        assert any("every variant must be in exactly one pack" in p
+                   for p in packing_problems(twice, mistakes, variants))
+    if mistakes:
+        missing = [Pack(p.student, [i for i in p.mistakes if i != 0], list(p.variants))
+                   for p in found]
+        assert any("every mistake must be in exactly one pack" in p
+                   for p in packing_problems(missing, mistakes, variants))
 
 
 # Hand-ins whose packing the trace must refuse: (what, cells of a notebook, mistake a, mistake b),
@@ -438,27 +467,34 @@ def synthetic_reads(tmp_path_factory):
     return trace(notebooks, tmp_path_factory.mktemp("trace"))
 
 
+@pytest.mark.parametrize("b_kind", ["mistake", "variant"])
 @pytest.mark.parametrize("case", [*_DEPENDENT, "independent"])
-def test_dependency_trace_refuses_packs_whose_members_interact(case, synthetic_reads):
+def test_dependency_trace_refuses_packs_whose_members_interact(case, b_kind, synthetic_reads):
     """The check of test_packed_hand_ins_are_independent can fail: on small notebooks where b's
-    test depends on a's cell, the trace reports it; where b's test swaps in a reference for a's
-    function (as using_reference does), it reports nothing."""
-    pack = Pack("mistakes00", "mistake", [0, 1])
+    test depends on a's cell, the trace reports it, whether b is another mistake or a correct
+    variant beside a's mistake; where b's test swaps in a reference for a's function (as
+    using_reference does), it reports nothing."""
     source = {gid: text for gid, text, _ in _synthetic(case)}
     # The members keep the cells' code (what is traced is who reads whom, not who is wrong).
-    mistakes = [dict(name=f"{gid} replaced", cell=gid, code=source[gid], loses=[])
-                for gid in ("a", "b")]
+    a, b = (dict(name=f"{gid} replaced", cell=gid, code=source[gid], loses=[])
+            for gid in ("a", "b"))
+    if b_kind == "mistake":
+        pack, mistakes, variants = Pack("pack00", mistakes=[0, 1]), [a, b], []
+    else:
+        del b["loses"]
+        pack, mistakes, variants = Pack("pack00", mistakes=[0], variants=[0]), [a], [b]
     reads = synthetic_reads[case]
-    problems = dependency_problems(pack, mistakes, [], reads)
+    problems = dependency_problems(pack, mistakes, variants, reads)
     if case == "independent":
         assert problems == [], f"reads {reads}: {problems}"
         # A mistake must be the cause of its losses: a loss its cell is not read by is refused.
-        wrong = [mistakes[0], {**mistakes[1], "loses": ["a_test"]}]
-        assert any("reads nothing cell 'b' defines" in p
-                   for p in dependency_problems(pack, wrong, [], reads)), reads
+        wrong = [{**a, "loses": ["b_test"]}]
+        assert any("reads nothing cell 'a' defines" in p
+                   for p in dependency_problems(Pack("pack00", mistakes=[0], variants=[0]),
+                                                wrong, [b], reads)), reads
     else:
-        assert any("b_test reads what 2 members define" in p for p in problems), (
-            f"{case}: the trace read {reads}, problems {problems}")
+        assert any("b_test reads what 2 members define" in p and f"{b_kind} " in p
+                   for p in problems), f"{case}: the trace read {reads}, problems {problems}"
 
 
 @pytest.mark.parametrize("root, aid", SET_PARAMS)
@@ -467,7 +503,7 @@ def test_packed_hand_ins_are_independent(graded, root, aid):
     cell a mistake must lose reads that mistake's cell (tests/mistake_packs.py, the trace)."""
     g = graded(root, aid)
     solution = g.course.solution
-    multi = [p for p in g.packs if len(p.members) > 1]
+    multi = [p for p in g.packs if p.size() > 1]
     notebooks = {p.student: traced_cells(solution, p, g.mistakes, g.variants) for p in multi}
     reads = trace(notebooks, g.course.root) if notebooks else {}
     problems = []
@@ -486,13 +522,14 @@ def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
     g = graded(root, aid)
     m = g.mistakes[index]
     pack = g.pack_of("mistake", index)
-    assert_pack_scores(g, pack, f"mistake {m['name']!r}")
+    assert_pack_scores(g, pack, f"mistake {index} {m['name']!r}")
     if m.get("says"):
         # The message the student sees must point at this mistake.
         shown = failure_messages(g, pack.student, set(m["loses"]))
         assert m["says"] in shown, (
-            f"mistake {m['name']!r}: the failure message should say {m['says']!r}; "
-            f"it was:\n{shown}\n{describe(pack, g.mistakes, g.variants, aid, TEST_FILE)}")
+            f"mistake {index} {m['name']!r} (in hand-in {pack.student}): the failure message "
+            f"should say {m['says']!r}; it was:\n{shown}\n"
+            f"{describe(pack, g.mistakes, g.variants, aid, TEST_FILE)}")
 
 
 @pytest.mark.slow
@@ -500,7 +537,7 @@ def test_mistake_loses_exactly_its_parts(graded, root, aid, index):
 def test_correct_variant_keeps_full_marks(graded, root, aid, index):
     g = graded(root, aid)
     v = g.variants[index]
-    assert_pack_scores(g, g.pack_of("variant", index), f"correct variant {v['name']!r}")
+    assert_pack_scores(g, g.pack_of("variant", index), f"correct variant {index} {v['name']!r}")
 
 
 @pytest.mark.parametrize("root, aid", SET_PARAMS)

@@ -31,10 +31,10 @@ lists instead of arrays where the prompt allows them, numpy scalars instead of f
 trip submits each one and asserts full marks.
 
 The round trip submits the release with every solution cell filled with the instructor's
-solution, except ``cell``, which gets ``code``, in a hand-in it shares with mistakes of other
-cells (tests/mistake_packs.py: each test cell of such a hand-in depends on one of them at most,
-which a trace of the hand-in checks); autogrades all submissions in one ``nbgrader autograde``
-run; and compares the per-cell scores in the gradebook with ``loses``.
+solution, except ``cell``, which gets ``code``, in a hand-in it shares with mistakes and correct
+variants of other cells (tests/mistake_packs.py: each test cell of such a hand-in depends on one
+of them at most, which a trace of the hand-in checks); autogrades all submissions in one
+``nbgrader autograde`` run; and compares the per-cell scores in the gradebook with ``loses``.
 
 Guidelines: at least one mistake per auto-graded part; take them from the hidden tests' purpose
 (missing bias, ``>`` instead of ``>=``, wrong sign, wrong shape, a returned list instead of an

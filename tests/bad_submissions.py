@@ -478,7 +478,14 @@ CELL_TIMEOUT = 5  # --timeout: seconds per cell
 # and 37 s for the slowest of the others at a load of 17 on the two cores (other test runs),
 # where memory_bomb's 5 s cell timeout already fails.
 NOTEBOOK_TIMEOUT = 40
-COMMAND_LIMITS = ["--timeout", str(CELL_TIMEOUT), "--notebook-timeout", str(NOTEBOOK_TIMEOUT)]
+# --memory: MB per kernel (its processes' address space is 256 MB less). An honest chapter 1
+# kernel needs about 600 MB of address space (numpy's reservations), so 1280 leaves it room,
+# while memory_bomb touches at most one 500 MB array before it fails and memfd_hoard fills
+# 1.3 GB, not 2 (the default): under a busy machine's load, touching 1.5 GB of pages took
+# memory_bomb past its 5 s cell timeout (reported "timed out" instead of "memory limit").
+MEMORY_MB = 1280
+COMMAND_LIMITS = ["--timeout", str(CELL_TIMEOUT), "--notebook-timeout", str(NOTEBOOK_TIMEOUT),
+                  "--memory", str(MEMORY_MB)]
 
 # Sleeps almost a cell timeout, but only in a kernel that started more than a cell timeout after
 # the student's folder was made (the grader makes it just before the first kernel starts).

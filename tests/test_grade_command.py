@@ -2,20 +2,20 @@
 
 A throw-away course for chapter 1 (tests/grading_course.py) first has one student, ``earlier``,
 graded and given a manual score on a written answer. Then tests/bad_submissions.py hands in its
-corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork bombs,
-exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and the class
-run ``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in sandboxes,
-with the limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s cell
-timeout, 40 s per student). That run is killed twice on its way (SIGTERM, then the run after it
-with SIGKILL: nothing of a killed run may be left, and the next run must clean up after it and
-grade each student not saved yet exactly once), and a third run goes to the end. The tests
-check every student's outcome against the corpus's expectations (status, which parts scored 0,
-tampering flag, messages, outputs, files that must not exist, time), that ``earlier`` and the
-gradebook were left intact, that a second run grades nobody again, that the feedback (made
-once, read by several tests) shows no hidden test, even decoded, and the report. The kernel-
-related cases are graded again with cold kernels; the CPU limit is checked on three students
-of its own. Needs bubblewrap: without it the tests skip, saying so; on CI (CI=true) they fail
-(tests/conftest.py, require).
+corpus (controls, invalid and missing notebooks, tampering, endless loops, memory and fork
+bombs, exits, floods, escapes from the sandbox, monkeypatching, fake results, warnings), and the
+class run ``python -m tools.grader autograde ch01_perceptron --jobs 2`` grades them all in
+sandboxes, with the limits given on its command line (``bad_submissions.COMMAND_LIMITS``: a 5 s
+cell timeout, 40 s per student, 1280 MB per kernel). That run is killed twice on its way
+(SIGTERM, then the run after it with SIGKILL: nothing of a killed run may be left, and the next
+run must clean up after it and grade each student not saved yet exactly once), and a third run
+goes to the end. The tests check every student's outcome against the corpus's expectations
+(status, which parts scored 0, tampering flag, messages, outputs, files that must not exist,
+time), that ``earlier`` and the gradebook were left intact, that a second run grades nobody
+again, that the feedback (made once, read by several tests) shows no hidden test, even decoded,
+and the report. The kernel-related cases are graded again with cold kernels; the CPU limit is
+checked on three students of its own. Needs bubblewrap: without it the tests skip, saying so; on
+CI (CI=true) they fail (tests/conftest.py, require).
 """
 
 from __future__ import annotations

@@ -361,10 +361,22 @@ def _drop_to(settings: dict) -> None:
         os.setuid(uid)  # drops the capabilities bwrap kept for this
 
 
-def _preload(settings: dict) -> None:
+def _grader_gone(lifeline: int) -> bool:
+    """True when the grader has closed its end of the lifeline pipe (or ended)."""
+    try:
+        return os.read(lifeline, 1) == b""
+    except BlockingIOError:
+        return False
+
+
+def _preload(settings: dict, lifeline: int) -> None:
+    """Import the modules every kernel needs, once; stop at once if the grader has gone
+    meanwhile (on a busy machine the imports take seconds)."""
     import importlib
 
     for name in settings.get("preload", []):
+        if _grader_gone(lifeline):
+            os._exit(0)
         importlib.import_module(name)
 
 
@@ -377,18 +389,14 @@ def serve(settings: dict) -> None:
     _prctl(PR_SET_DUMPABLE, 0, "make the zygote undumpable")
     lifeline = int(settings["lifeline_fd"])
     os.set_blocking(lifeline, False)
-    _preload(settings)
+    _preload(settings, lifeline)
     listener = socket.socket(fileno=int(settings.get("control_fd", CONTROL_FD)))
     listener.set_inheritable(False)
     os.set_inheritable(lifeline, False)
     while True:
         ready, _, _ = select.select([listener, lifeline], [], [], 1.0)
         if lifeline in ready:
-            try:
-                gone = os.read(lifeline, 1) == b""
-            except BlockingIOError:
-                gone = False
-            if gone:
+            if _grader_gone(lifeline):
                 os._exit(0)
             ready.remove(lifeline)
         while True:  # reap finished supervisors (and orphans: the zygote is PID 1)

@@ -285,14 +285,14 @@ def work_unit(nodeid: str) -> str:
 # A key names a unit (``work_unit``); a key ending in "/*" stands for each of a module's per-set
 # units. Units not listed count 0.05 s per test. tests/test_xdist_groups.py checks every key.
 UNIT_SECONDS = {
-    "site/visit": 360,
-    "grading/tests/test_grade_command.py": 320,
-    "site/tests/test_site_widgets.py": 70,
-    "grading/tests/test_instructor_workflow.py": 50,
-    "grading/tests/test_grading_roundtrip.py/*": 38,
-    "site/tests/test_jupyterlab_widgets.py": 33,
-    "fixture-course": 26,
-    "site/tests/test_site_widgets_training.py": 22,
+    "grading/tests/test_grade_command.py": 290,
+    "site/visit": 245,
+    "site/tests/test_site_widgets.py": 55,
+    "grading/tests/test_instructor_workflow.py": 47,
+    "grading/tests/test_grading_roundtrip.py/*": 35,
+    "fixture-course": 27,
+    "site/tests/test_jupyterlab_widgets.py": 26,
+    "site/tests/test_site_widgets_training.py": 21,
     "grading/tests/test_grading_agreement.py/*": 18,
 }
 # The group whose units wait for the strict build of the site (tests/book_site.py): the first of

@@ -80,8 +80,12 @@ class Pack:
     def entries(self, mistakes: list[dict], variants: list[dict]) -> list[dict]:
         return [entry for _, _, entry in self.members(mistakes, variants)]
 
+    def indices(self, kind: str) -> list[int]:
+        """The indices of its members of ``kind`` ("mistake" or "variant")."""
+        return self.mistakes if kind == "mistake" else self.variants
+
     def holds(self, kind: str, index: int) -> bool:
-        return index in (self.mistakes if kind == "mistake" else self.variants)
+        return index in self.indices(kind)
 
     def size(self) -> int:
         return len(self.mistakes) + len(self.variants)
@@ -109,7 +113,7 @@ def packs(mistakes: list[dict], variants: list[dict]) -> list[Pack]:
                 found.append(Pack(f"pack{slot:02d}"))
                 cells.append(set())
             cells[slot].add(entry["cell"])
-            (found[slot].mistakes if kind == "mistake" else found[slot].variants).append(i)
+            found[slot].indices(kind).append(i)
     return found
 
 
@@ -123,8 +127,7 @@ def packing_problems(found: list[Pack], mistakes: list[dict], variants: list[dic
     """What breaks the static packing rules ([] when nothing does)."""
     problems = []
     for kind, entries in (("mistake", mistakes), ("variant", variants)):
-        placed = sorted(i for p in found
-                        for i in (p.mistakes if kind == "mistake" else p.variants))
+        placed = sorted(i for p in found for i in p.indices(kind))
         if placed != list(range(len(entries))):
             problems.append(f"every {kind} must be in exactly one pack; placed: {placed}")
     for p in found:

@@ -187,6 +187,9 @@ def shared_context(width: int, height: int, accept_downloads: bool = False):
                                  accept_downloads=accept_downloads)
 
 
+# The two window sizes the tests open pages at: a phone and a desktop (the default).
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
 # Requests to any host but the local server (the browser sends them to a proxy that refuses
 # them: browser()); OfflinePage records each as a request for the internet.
 NOT_LOCAL = re.compile(
@@ -228,7 +231,7 @@ class OfflinePage:
 
     def __init__(self, url: str, viewport: dict | None = None, accept_downloads: bool = False,
                  wait_until: str = "load", shared: bool = False):
-        viewport = viewport or {"width": 1280, "height": 900}
+        viewport = viewport or VIEWPORTS["desktop"]
         self.shared = shared
         if shared:
             self.context = shared_context(viewport["width"], viewport["height"], accept_downloads)
@@ -413,9 +416,6 @@ RENDER_STATE_JS = """
 """
 
 
-# The two window sizes every page is opened at: a phone and a desktop.
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
 # What tests/test_site_layout.py checks of a page, measured in the page as the reader sees it:
 # elements clipped by a box that hides what overflows, elements that widen the page, tables
 # and printed outputs wider than their column, and the figures' shown and natural widths.
@@ -521,10 +521,6 @@ def visit(page: str, viewport: str = "desktop") -> Visit:
     return _visits(page)[viewport]
 
 
-# The order of a visit's window sizes: the page loads at the first, then the tab is widened.
-VISIT_ORDER = ("phone", "desktop")
-
-
 @functools.cache
 def _visits(page: str) -> dict[str, Visit]:
     """Open a page once per process at a phone's width, as a phone loads it; wait for MathJax,
@@ -541,20 +537,16 @@ def _visits(page: str) -> dict[str, Visit]:
     browser context (``shared_context``), so the site's scripts come from the HTTP cache."""
     html = site_html()
     assert (html / page).is_file(), f"the site has no {page}"
-    first = VIEWPORTS[VISIT_ORDER[0]]
-    tab = OfflinePage(f"{site_url()}/{page}", viewport=first, shared=True)
+    tab = OfflinePage(f"{site_url()}/{page}", viewport=VIEWPORTS["phone"], shared=True)
     try:
         tab.settle()
-        seen = {}
-        for viewport in VISIT_ORDER:
-            if viewport != VISIT_ORDER[0]:
-                tab.page.set_viewport_size(VIEWPORTS[viewport])
-                # two frames: the new width's layout is done and resize handlers have run
-                tab.page.evaluate("() => new Promise(done => requestAnimationFrame("
-                                  "() => requestAnimationFrame(() => done(true))))")
-                tab.quiet()
-            seen[viewport] = _record(tab, page, viewport)
-        return seen
+        phone = _record(tab, page, "phone")
+        tab.page.set_viewport_size(VIEWPORTS["desktop"])
+        # two frames: the new width's layout is done and resize handlers have run
+        tab.page.evaluate("() => new Promise(done => requestAnimationFrame("
+                          "() => requestAnimationFrame(() => done(true))))")
+        tab.quiet()
+        return {"phone": phone, "desktop": _record(tab, page, "desktop")}
     finally:
         tab.close()
 

@@ -41,7 +41,7 @@ from grading_course import (
     sets_with_mistakes,
     solved,
 )
-from mistake_packs import describe, expected_scores, packed_notebook, packs, suspects
+from mistake_packs import Pack, describe, expected_scores, packed_notebook, packs, suspects
 
 # The xdist group of the grading tests, one work unit per exercise set (as in the round trip).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
@@ -58,27 +58,28 @@ class Both:
     tests: dict[str, float]
     students: list[str]
     names: dict[str, str]  # student -> what the hand-in is
-    packs: dict[str, tuple]  # pack's student -> (Pack, mistakes, variants), for messages
+    mistakes: list[dict]  # the set's MISTAKES and CORRECT_VARIANTS, for messages
+    variants: list[dict]
+    packs: dict[str, Pack]  # pack's student -> its Pack
     expected: dict[str, dict[str, float]]  # student -> test cell -> its score
     log: str
 
 
-def _handins(course: Course, aid: str, tests: dict[str, float]
-             ) -> tuple[dict, dict[str, str], dict[str, dict[str, float]], dict[str, tuple]]:
+def _handins(course: Course, aid: str, tests: dict[str, float], mistakes: list[dict],
+             variants: list[dict]
+             ) -> tuple[dict, dict[str, str], dict[str, dict[str, float]], dict[str, Pack]]:
     release, solution = course.release, course.solution
     good = solved(release, solution)
     handins = {"solution": good, "untouched": release}
     names = {"solution": "the solution", "untouched": "the blank release"}
     expected = {"solution": dict(tests), "untouched": {t: 0.0 for t in tests}}
-    path = mistakes_file(REPO, aid)
-    mistakes, variants = load_mistakes(path), load_variants(path)
     found = {}
     for pack in packs(mistakes, variants):
         handins[pack.student] = packed_notebook(good, pack, mistakes, variants)
         names[pack.student] = describe(pack, mistakes, variants, aid,
                                        "tests/test_grading_agreement.py")
         expected[pack.student] = expected_scores(pack, mistakes, variants, tests)
-        found[pack.student] = (pack, mistakes, variants)
+        found[pack.student] = pack
     return handins, names, expected, found
 
 
@@ -88,7 +89,9 @@ def _grade_both(folder, aid: str) -> Both:
     trusted = Course.create(folder / "trusted", REPO / "solutions" / aid, aid,
                             extra_config=config)
     tests = autograded_tests(trusted.release)
-    handins, names, expected, found = _handins(trusted, aid, tests)
+    path = mistakes_file(REPO, aid)
+    mistakes, variants = load_mistakes(path), load_variants(path)
+    handins, names, expected, found = _handins(trusted, aid, tests, mistakes, variants)
     for student, nb in handins.items():  # tools.grader adds the students to the gradebook
         trusted.submit(student, nb)
     # One job: each job is a worker process with its own nbgrader and its own warm sandboxed
@@ -98,7 +101,7 @@ def _grade_both(folder, aid: str) -> Both:
                              "autograde", aid, "--jobs", "1"], cwd=REPO, capture_output=True,
                             text=True, timeout=LIMIT)
     log = graded.stdout + graded.stderr
-    return Both(trusted, tests, list(handins), names, found, expected, log)
+    return Both(trusted, tests, list(handins), names, mistakes, variants, found, expected, log)
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +156,10 @@ def test_under_tools_grade_each_mistake_loses_exactly_its_parts_as_under_stock_n
         got = _scores(b.trusted, student, b.tests)
         if got != expected:
             cells = {t for t in b.tests if got[t] != expected[t]}
-            blame = (["  the member each wrong cell belongs to:",
-                      *suspects(*b.packs[student], cells)] if student in b.packs else [])
+            blame = []
+            if student in b.packs:
+                blame = ["  the member each wrong cell belongs to:",
+                         *suspects(b.packs[student], b.mistakes, b.variants, cells)]
             wrong.append("\n".join([
                 f"tools.grader: {student}: {b.names[student]}\n  expected {expected} "
                 f"(as stock nbgrader scores it in the round trip)\n  got      {got}",

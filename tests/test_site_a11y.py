@@ -3,9 +3,9 @@
 axe-core (pinned in package.json, installed by ``npm ci``) runs on each page once MathJax has
 typeset it and the widget manager has drawn its widgets, at a desktop's width
 (tests/site_browser.py opens each page once for this and the browser and layout tests: at a
-phone's width, then widened), with the WCAG 2.0/2.1 A and AA
-rules and axe's best practices. No page may have any violation, whatever its impact; what axe
-found is also written to test-artifacts/a11y.json for a reader.
+phone's width, then widened), with the WCAG 2.0/2.1 A and AA rules and axe's best practices.
+No page may have any violation, whatever its impact; what axe found is also written to
+test-artifacts/a11y.json for a reader.
 
 Alt text of every image and the colours of plots are checked without a browser, in
 tests/test_site_links.py: nnlib.plots draws with the Okabe-Ito palette, which readers with any

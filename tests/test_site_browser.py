@@ -27,6 +27,7 @@ from conftest import not_applicable
 from site_browser import (
     CHAPTERS,
     SCREENSHOTS,
+    VIEWPORTS,
     WIDGET_VIEW,
     OfflinePage,
     page_weight,
@@ -203,11 +204,10 @@ def test_sidebar_links_take_the_reader_to_each_page(viewport):
     lands on that page. A navigation needs none of MathJax, the widget manager, the web fonts
     or the plots: they are stubbed (each page's own loading of them is tested by the visit of
     test_page_loads_offline_with_no_console_error_and_no_failed_request)."""
-    size = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
     start = "book/intro.html"
     links = sidebar_links(start)
     url = site_url(stubbed=True)
-    tab = OfflinePage(f"{url}/{start}", viewport=size[viewport], shared=True)
+    tab = OfflinePage(f"{url}/{start}", viewport=VIEWPORTS[viewport], shared=True)
     try:
         shown = sidebar(tab, viewport).evaluate(SIDEBAR_JS)
         expected = [(text, f"{url}/{target}") for text, target in links]

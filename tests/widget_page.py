@@ -8,8 +8,8 @@ state stored at build time; ``WidgetPage`` opens the page with every host but 12
 - ``press(label, key, times)`` focuses a slider's handle (its ``role="slider"`` element, named
   by the slider's label) and presses a key: arrows move one step, PageUp/PageDown five, Home
   and End go to the ends;
-- ``press_until(label, value)`` goes to the slider's start (Home) and presses ArrowRight until
-  its readout shows ``value``;
+- ``press_until(label, value)`` goes to the slider's start (Home) and presses PageUp, then
+  ArrowRight, until its readout shows ``value``;
 - ``drag(label, fraction)`` drags the handle with the mouse to a fraction of the track;
 - ``choose(label, option)`` picks an option of a dropdown;
 - ``value(label)`` is the slider's value as its readout shows it (what the reader sees);
@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from site_browser import OfflinePage, site_url
+from site_browser import VIEWPORTS, OfflinePage, site_url
 
 CONTROL = ".widget-slider, .widget-dropdown, .widget-inline-hbox"
 # The first control (in the page's order) with a label that contains the text, as playwright's
@@ -141,8 +141,8 @@ READ_JS = f"""
 
 
 # the phone screen of the tests (a common phone's width in CSS pixels), and a desktop's
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = VIEWPORTS["phone"]
+DESKTOP = VIEWPORTS["desktop"]
 # the parts of a widget (controls, readouts, the view's plot and tables) that lie off a
 # ``width``-wide screen, and how many parts there are
 OFF_SCREEN_JS = """
@@ -305,10 +305,6 @@ class WidgetPage:
         count = found.count()
         assert count >= 1, f"no control labelled {label!r} next to the widget"
         return found.first
-
-    def handle(self, label: str, which: int = 0):
-        """The slider's handle (a range slider has two: which=0 the lower, 1 the upper)."""
-        return self.control(label).locator('[role="slider"]').nth(which)
 
     def focus(self, label: str, which: int = 0) -> None:
         """Focus the slider's handle, as a reader's Tab key or click does."""

@@ -155,6 +155,24 @@ def _generated_folder() -> Path:
     return Path(folder)
 
 
+def _empty_gradebook() -> Path:
+    """An empty gradebook of the course, made by nbgrader once per test run (in the folder of
+    ``_generated_folder``), from which every generated course starts: nbgrader stamps a new
+    gradebook with its schema's version by running ``alembic heads``, about two seconds of CPU
+    for each course it would otherwise make."""
+    folder = _generated_folder()
+    path = folder / "empty-gradebook.db"
+    with open(folder / "empty-gradebook.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one process makes it, the others wait and copy
+        if not path.is_file():
+            scratch = Path(tempfile.mkdtemp(prefix="empty-gradebook-", dir=folder))
+            shutil.copy2(REPO / exercises.CONFIG, scratch / exercises.CONFIG)
+            exercises.run_nbgrader(scratch, ["db", "student", "list"])
+            (scratch / "grading" / "gradebook.db").rename(path)
+            shutil.rmtree(scratch)
+    return path
+
+
 def _digest(source_folder: Path, aid: str, extra_config: str) -> str:
     """A digest of what a generated course is made of: the config, the source folder's files
     (names and contents, IGNORED left out), the set and the extra settings."""
@@ -176,10 +194,11 @@ class Course:
     def create(cls, root: Path, source_folder: Path, aid: str, extra_config: str = "") -> Course:
         """Copy the config and the exercise set into ``root`` and generate its release.
 
-        The course (config, sources, release, and the gradebook that ``nbgrader
-        generate_assignment`` made) is generated once per test run for each content of the
-        source folder, set and ``extra_config``, and copied after that: generating costs about
-        ten CPU seconds, and the grading tests of a run need the same course a dozen times.
+        The course (config, sources, release, and the gradebook: ``_empty_gradebook`` with
+        what ``nbgrader generate_assignment`` added) is generated once per test run for each
+        content of the source folder, set and ``extra_config``, and copied after that:
+        generating costs seconds of CPU, and the grading tests of a run need the same course a
+        dozen times.
         """
         generated = _generated_folder() / _digest(Path(source_folder), aid, extra_config)
         generated.mkdir(parents=True, exist_ok=True)
@@ -202,6 +221,8 @@ class Course:
             config + "\n# --- test settings ---\n" + extra_config, encoding="utf-8")
         shutil.copytree(source_folder, root / exercises.SOLUTIONS / aid,
                         ignore=shutil.ignore_patterns(*IGNORED))
+        (root / "grading").mkdir()
+        shutil.copy2(_empty_gradebook(), root / "grading" / "gradebook.db")
         exercises.build(root, [aid], log=lambda _msg: None)
 
     @property

@@ -117,3 +117,13 @@ def source_of(entry: str) -> Path:
         if path.is_file():
             return path
     raise FileNotFoundError(f"_toc.yml lists {entry!r}, but neither {entry}.md nor .ipynb exists")
+
+
+@functools.cache
+def parsed_page(path: Path):
+    """A page of the built site, parsed with BeautifulSoup once per test process (a chapter
+    takes a quarter of a second to parse, and several tests read each page); read it, do not
+    change it."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

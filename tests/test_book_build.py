@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_site import ROOT, build_site, source_of, toc_files, toc_part
+from book_site import ROOT, build_site, parsed_page, source_of, toc_files, toc_part
 from bs4 import BeautifulSoup
 from conftest import not_applicable
 
@@ -44,7 +44,7 @@ def site() -> Path:
 def page(site: Path, entry: str) -> BeautifulSoup:
     path = site / f"{entry}.html"
     assert path.is_file(), f"_toc.yml lists {entry!r} but the site has no {path}"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return parsed_page(path)
 
 
 def all_pages(site: Path) -> list[Path]:
@@ -69,7 +69,7 @@ def test_no_page_loads_a_script_or_style_sheet_from_the_internet(site):
     remote = re.compile(r"^(https?:)?//", re.IGNORECASE)
     offenders = []
     for path in all_pages(site):
-        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        soup = parsed_page(path)
         for tag in soup.find_all("script", src=True):
             if remote.match(tag["src"]):
                 offenders.append(f"{path.relative_to(site)}: <script src={tag['src']}>")

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
+from book_site import parsed_page
 from site_browser import site_html, site_pages
 
 # The site's xdist group: one strict build per run for all workers (book_site.py); each module
@@ -27,13 +27,8 @@ NOT_CHECKED_SCHEMES = {"mailto", "tel", "javascript", "data"}
 
 
 @functools.cache
-def parsed(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@functools.cache
 def anchors(path: Path) -> frozenset[str]:
-    soup = parsed(path)
+    soup = parsed_page(path)
     ids = {tag["id"] for tag in soup.find_all(id=True)}
     names = {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
     return frozenset(ids | names)
@@ -43,7 +38,7 @@ def internal_links(html: Path, page: str):
     """(tag, url, target file, fragment) for each link of the page that stays inside the site."""
     path = html / page
     for tag_name, attribute in LINK_ATTRIBUTES.items():
-        for tag in parsed(path).find_all(tag_name, attrs={attribute: True}):
+        for tag in parsed_page(path).find_all(tag_name, attrs={attribute: True}):
             url = tag[attribute].strip()
             parts = urlsplit(url)
             if parts.scheme in NOT_CHECKED_SCHEMES or parts.scheme or parts.netloc:
@@ -75,7 +70,7 @@ def test_external_links_are_well_formed():
     html = site_html()
     bad = []
     for page in site_pages(html):
-        for a in parsed(html / page).find_all("a", href=True):
+        for a in parsed_page(html / page).find_all("a", href=True):
             parts = urlsplit(a["href"].strip())
             if parts.scheme in {"http", "https"} and not parts.netloc:
                 bad.append(f"{page}: {a['href']}")
@@ -87,7 +82,7 @@ def test_every_image_has_alt_text():
     missing = []
     images = 0
     for page in site_pages(html):
-        for img in parsed(html / page).find_all("img"):
+        for img in parsed_page(html / page).find_all("img"):
             images += 1
             if not (img.get("alt") or "").strip():
                 missing.append(f"{page}: <img src={str(img.get('src'))[:80]!r}>")

@@ -100,10 +100,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class _StubbingHandler(_QuietHandler):
-    """Answers the paths of ``NAVIGATION_STUBS`` with an empty file, the rest as the site."""
+    """Answers the paths of one entry of ``STUBS`` with an empty file, the rest as the site."""
+
+    def __init__(self, *args, stubs: tuple[re.Pattern, ...], **kwargs):
+        self.stubs = stubs  # before the base class handles the request
+        super().__init__(*args, **kwargs)
 
     def send_head(self):
-        if any(pattern.search(self.path.split("?")[0]) for pattern in NAVIGATION_STUBS):
+        if any(pattern.search(self.path.split("?")[0]) for pattern in self.stubs):
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.send_header("Last-Modified", self.date_time_string(0))
@@ -120,11 +124,12 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @functools.cache
-def serve(html: Path, stub: bool = False) -> str:
+def serve(html: Path, stub: str | None = None) -> str:
     """Serve a folder on 127.0.0.1 (a free port) until the process ends; return its URL.
-    ``stub``: answer what a navigation test does not need (``NAVIGATION_STUBS``) with an empty
-    file instead (a server of its own, on another port)."""
-    handler = functools.partial(_StubbingHandler if stub else _QuietHandler, directory=str(html))
+    ``stub``: answer what a kind of test does not need (``STUBS[stub]``) with an empty file
+    instead (a server of its own, on another port)."""
+    handler = (functools.partial(_QuietHandler, directory=str(html)) if stub is None else
+               functools.partial(_StubbingHandler, directory=str(html), stubs=STUBS[stub]))
     server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     atexit.register(server.server_close)
@@ -132,10 +137,10 @@ def serve(html: Path, stub: bool = False) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def site_url(stubbed: bool = False) -> str:
-    """The URL of the built site (``serve``); ``stubbed``: without MathJax, the widget manager,
-    fonts and images (``NAVIGATION_STUBS``), for the tests of navigation."""
-    return serve(site_html(), stubbed)
+def site_url(stub: str | None = None) -> str:
+    """The URL of the built site (``serve``); ``stub``: without what a kind of test does not
+    need (``STUBS``: "navigation" or "math")."""
+    return serve(site_html(), stub)
 
 
 _NO_PROXY: list[socket.socket] = []
@@ -201,14 +206,19 @@ BROWSERS_OWN_ICON = re.compile(r"^https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/f
 ABORTED = "net::ERR_ABORTED"
 # A page has finished loading when none of its requests has been under way for this long.
 QUIET_MS = 300
-# What a test of navigation (the sidebar, the download button) does not need of a page:
-# MathJax, the widget manager and anywidget, web fonts and images. ``site_url(stubbed=True)``
-# serves the site with these answered by an empty file (on the server, not with a playwright
-# route, which would turn off the browser's HTTP cache).
-NAVIGATION_STUBS = (
-    re.compile(r"/_static/vendor/(?:mathjax|@jupyter-widgets|anywidget)/"),
-    re.compile(r"\.(?:woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp)(?:[?#]|$)"),
-)
+# What a kind of test does not need of a page, answered with an empty file by a server of its
+# own (``site_url(stub=...)``; not with a playwright route, which would turn off the browser's
+# HTTP cache). Each page's whole load is tested by its visit (``visit``).
+STUBS = {
+    # the tests of navigation (the sidebar, the download button): MathJax, the widget manager
+    # and anywidget, web fonts and images
+    "navigation": (
+        re.compile(r"/_static/vendor/(?:mathjax|@jupyter-widgets|anywidget)/"),
+        re.compile(r"\.(?:woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp)(?:[?#]|$)"),
+    ),
+    # the widget tests (tests/widget_page.py): MathJax, about half of a chapter's load
+    "math": (re.compile(r"/_static/vendor/mathjax/"),),
+}
 
 
 class OfflinePage:
@@ -329,17 +339,18 @@ class OfflinePage:
             + [f"console error: {line}" for line in self.console_errors]
         )
 
-    def settle(self, timeout_ms: int = 90_000) -> None:
+    def settle(self, timeout_ms: int = 90_000, math: bool = True) -> None:
         """Wait for the page's load, MathJax's typesetting, its web fonts, and then until no
         request of the page has been under way for QUIET_MS (``quiet``). A page that sends
         the reader on (index.html's redirect) is followed: the wait starts again on the new
-        document."""
+        document. ``math=False``: a page served without MathJax (``site_url(stub="math")``),
+        whose typesetting never comes."""
         from playwright.sync_api import Error
 
         for _ in range(5):
             documents = self._documents
             try:
-                self._settle(timeout_ms)
+                self._settle(timeout_ms, math)
             except Error as error:  # the page went on while we looked at it
                 if "context was destroyed" not in str(error):
                     raise
@@ -348,9 +359,9 @@ class OfflinePage:
                 return
         raise AssertionError(f"{self.page.url} kept moving on to other pages")
 
-    def _settle(self, timeout_ms: int) -> None:
+    def _settle(self, timeout_ms: int, math: bool) -> None:
         self.page.wait_for_load_state("load", timeout=timeout_ms)
-        has_math = self.page.evaluate("() => !!document.querySelector('.math')")
+        has_math = math and self.page.evaluate("() => !!document.querySelector('.math')")
         if has_math:
             self.page.wait_for_function(
                 "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
@@ -592,13 +603,30 @@ def _record(tab: OfflinePage, page: str, viewport: str) -> Visit:
     if viewport == "desktop":
         result.axe = run_axe(tab.page)
         if page.removesuffix(".html") in CHAPTERS:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            shot = SCREENSHOTS / (page.removesuffix(".html").replace("/", "__") + ".png")
-            # a long chapter on a busy machine takes more than playwright's 30 s
-            tab.page.screenshot(path=str(shot), full_page=True, timeout=120_000)
+            save_screenshot(tab.page, chapter_screenshot(page.removesuffix(".html")))
     result.problems = tab.problems()
     result.requested = list(tab.requested)
     return result
+
+
+def chapter_screenshot(chapter: str) -> Path:
+    """Where the visit saves the full-page screenshot of ``chapter`` (``book/01_perceptron``)."""
+    return SCREENSHOTS / (chapter.replace("/", "__") + ".jpg")
+
+
+def save_screenshot(page, path: Path) -> None:
+    """A full-page screenshot of ``page`` as a JPEG (quality 85) at ``path``, for a person to
+    look at. A chapter is a picture 1,280 pixels wide and up to 40,000 high: as a PNG it takes
+    about 1.6 times the CPU to encode, for a file only a quarter smaller."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # a long chapter on a busy machine takes more than playwright's 30 s
+    page.screenshot(path=str(path), type="jpeg", quality=85, full_page=True, timeout=120_000)
+
+
+def is_screenshot(path: Path) -> bool:
+    """Is ``path`` a JPEG of more than 10 kB (``save_screenshot``)?"""
+    return (path.is_file() and path.stat().st_size > 10_000
+            and path.read_bytes()[:3] == b"\xff\xd8\xff")
 
 
 def run_axe(page) -> list[dict]:

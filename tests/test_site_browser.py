@@ -26,10 +26,11 @@ from bs4 import BeautifulSoup
 from conftest import not_applicable
 from site_browser import (
     CHAPTERS,
-    SCREENSHOTS,
     VIEWPORTS,
     WIDGET_VIEW,
     OfflinePage,
+    chapter_screenshot,
+    is_screenshot,
     page_weight,
     site_html,
     site_pages,
@@ -152,9 +153,8 @@ def test_every_widget_renders_its_controls_and_first_plot(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_screenshot_is_saved(chapter):
     visit(f"{chapter}.html")
-    shot = SCREENSHOTS / (chapter.replace("/", "__") + ".png")
-    assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot at {shot}"
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{shot} is not a PNG"
+    shot = chapter_screenshot(chapter)
+    assert is_screenshot(shot), f"no usable screenshot (a JPEG of more than 10 kB) at {shot}"
 
 
 def sidebar_links(page: str) -> list[tuple[str, str]]:
@@ -206,7 +206,7 @@ def test_sidebar_links_take_the_reader_to_each_page(viewport):
     test_page_loads_offline_with_no_console_error_and_no_failed_request)."""
     start = "book/intro.html"
     links = sidebar_links(start)
-    url = site_url(stubbed=True)
+    url = site_url(stub="navigation")
     tab = OfflinePage(f"{url}/{start}", viewport=VIEWPORTS[viewport], shared=True)
     try:
         shown = sidebar(tab, viewport).evaluate(SIDEBAR_JS)
@@ -261,7 +261,7 @@ def test_search_box_finds_the_perceptron_chapter():
 @pytest.mark.parametrize("entry", NOTEBOOK_PAGES)
 def test_download_button_gives_the_notebook(entry, tmp_path):
     # the menu needs only the theme's scripts (MathJax, widgets, fonts and plots are stubbed)
-    tab = OfflinePage(f"{site_url(stubbed=True)}/{entry}.html", accept_downloads=True,
+    tab = OfflinePage(f"{site_url(stub='navigation')}/{entry}.html", accept_downloads=True,
                       shared=True)
     try:
         tab.page.locator(".dropdown-download-buttons button").first.click()

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import pytest
 from book_site import toc_part
-from site_browser import ARTIFACTS, OfflinePage, site_url
+from site_browser import ARTIFACTS, OfflinePage, is_screenshot, save_screenshot, site_url
 
 CHAPTER_1 = "book/01_perceptron"
+SHOT = ARTIFACTS / "chapter1_offline.jpg"
 
 # Without Chromium or playwright these tests skip, saying so; on CI they fail (conftest.py).
 # The site's xdist group: one strict build per run for all workers (book_site.py); each module
@@ -35,8 +36,7 @@ def chapter_1():
     page.settle()
     page.page.wait_for_selector(".jupyter-widgets .widget-slider", timeout=30_000)
     page.quiet()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.page.screenshot(path=str(ARTIFACTS / "chapter1_offline.png"), full_page=True)
+    save_screenshot(page.page, SHOT)
     yield page
     page.close()
 
@@ -104,6 +104,4 @@ def test_spam_neuron_sliders_are_rendered_by_the_widget_manager(chapter_1):
 
 
 def test_screenshot_of_chapter_1_is_saved(chapter_1):
-    shot = ARTIFACTS / "chapter1_offline.png"
-    assert shot.is_file() and shot.stat().st_size > 10_000, f"no usable screenshot at {shot}"
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert is_screenshot(SHOT), f"no usable screenshot (a JPEG of more than 10 kB) at {SHOT}"

@@ -17,8 +17,9 @@ state stored at build time; ``WidgetPage`` opens the page with every host but 12
 - ``alt()`` is the plot's text alternative (the ``aria-label`` of its ``svg[role=img]``);
 - ``read(labels, keys, texts)``: all of these at once (a ``Reading``), in one call into the page.
 
-A page with several widgets is loaded once: ``open_chapter(page)`` gives the settled tab and
-``WidgetPage(page, widget, tab=tab)`` drives one widget of it (closing the tab is the caller's);
+A page with several widgets is loaded once: ``open_chapter(page)`` gives the settled tab (the
+page served without MathJax) and ``WidgetPage(page, widget, tab=tab)`` drives one widget of it
+(closing the tab is the caller's);
 ``Chapters`` keeps a module's pages, each loaded once at a phone's width for the phone test and
 then widened for the other tests.
 
@@ -192,9 +193,16 @@ def fits_a_phone(widget: WidgetPage, width: int = PHONE["width"]) -> None:
 
 
 def open_chapter(page: str, viewport: dict | None = None) -> OfflinePage:
-    """The page, offline, once it has settled (MathJax, fonts, no request under way)."""
-    tab = OfflinePage(f"{site_url()}/{page}", viewport=viewport)
-    tab.settle()
+    """The page, offline, once it has settled (fonts, no request under way), served without
+    MathJax (``site_url(stub="math")``, an empty file in its place).
+
+    The widget tests drive the widgets, which need the widget manager and no typeset formula;
+    typesetting a chapter's formulas is about half of the CPU of its load, and a third of these
+    tests'. Each page's whole load, MathJax and the widgets together, is tested by its visit
+    (tests/site_browser.py: no console error, every formula typeset, every widget drawn with
+    its controls and its first plot; its layout by tests/test_site_layout.py)."""
+    tab = OfflinePage(f"{site_url(stub='math')}/{page}", viewport=viewport)
+    tab.settle(math=False)
     return tab
 
 

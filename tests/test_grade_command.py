@@ -93,6 +93,7 @@ class Run:
     earlier_before: list[tuple]
     earlier_mtime: float
     rows_after_first: list[tuple]
+    scores_after_first: dict[str, dict]  # Course.all_scores() after the first run
     status: dict[str, dict]
     solutions_before: dict[str, str]
     solutions_after: dict[str, str]
@@ -176,12 +177,12 @@ def _graded(tmp_path_factory, env: dict) -> Run:
     last_killed.next_cgroups = _cgroups(last_killed.where, last_killed.owner)
     if warm_kernels_possible(61000 if os.getuid() == 0 else None):
         assert "kernels forked from a warm sandboxed process" in first.stderr, first.stderr[-2000:]
-    rows = gradebook_rows(course)
+    rows, scores = gradebook_rows(course), course.all_scores()
     for killed in kills.values():
         killed.rows_after_all = rows
     second = grade_cmd(course, "autograde", AID, "--jobs", "2", *COMMAND_LIMITS, env=env)
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
-    return Run(course, expect, first, second, earlier_before, earlier_mtime, rows,
+    return Run(course, expect, first, second, earlier_before, earlier_mtime, rows, scores,
                status, solutions_before, folder_hashes(course.root / "solutions"),
                submitted_before, plain_hashes(course.root / "grading" / "submitted"),
                Path(env["TMPDIR"]), kills)
@@ -255,7 +256,7 @@ def test_run_exits_1_and_lists_every_student(graded):
 
 
 def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple],
-                  student: str) -> None:
+                  scores: dict[str, dict], student: str) -> None:
     """The student's graded outcome is what the corpus expects (status, scores, messages,
     outputs, files that must not exist, size of the autograded notebook)."""
     st = status[student]
@@ -284,9 +285,9 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
     shown = (autograded / f"{AID}.ipynb").read_text(encoding="utf-8")
     for text in expect.leaks:
         assert text not in shown, f"{student}: {text!r} is in the autograded notebook"
-    scores = course.scores(student)
-    got = {t: scores[t][0] for t in TESTS}
-    want = {t: 0.0 if t in expect.loses else scores[t][1] for t in TESTS}
+    assert student in scores, f"{student} is in the gradebook's grades but has no notebook"
+    got = {t: scores[student][t][0] for t in TESTS}
+    want = {t: 0.0 if t in expect.loses else scores[student][t][1] for t in TESTS}
     assert got == want, f"{student}: scores {got}, expected {want}; messages {st['messages']}"
     assert st["score"] == sum(want.values())
     nb = course.autograded(student)
@@ -312,7 +313,7 @@ def check_outcome(course: Course, expect: Expect, status: dict, rows: list[tuple
 @pytest.mark.parametrize("student", corpus_students())
 def test_bad_submission_outcome(graded, student):
     check_outcome(graded.course, graded.expect[student], graded.status, graded.rows_after_first,
-                  student)
+                  graded.scores_after_first, student)
 
 
 # The cases where the kernel's life matters, graded again with kernels started from scratch
@@ -336,15 +337,15 @@ def graded_cold(tmp_path_factory):
                      *args)
     assert "each kernel started from scratch" in proc.stderr, proc.stderr[-2000:]
     status = json.loads((course.root / "grading" / "status" / f"{AID}.json").read_text())
-    return course, expect, status, gradebook_rows(course)
+    return course, expect, status, gradebook_rows(course), course.all_scores()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", COLD_CASES)
 def test_bad_submission_outcome_with_cold_kernels(graded_cold, student):
-    course, expect, status, rows = graded_cold
+    course, expect, status, rows, scores = graded_cold
     assert set(status) == set(COLD_CASES), "grading with --student graded other students"
-    check_outcome(course, expect[student], status, rows, student)
+    check_outcome(course, expect[student], status, rows, scores, student)
 
 
 @pytest.mark.slow

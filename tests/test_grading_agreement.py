@@ -63,6 +63,7 @@ class Both:
     packs: dict[str, Pack]  # pack's student -> its Pack
     expected: dict[str, dict[str, float]]  # student -> test cell -> its score
     log: str
+    scores: dict[str, dict]  # Course.all_scores(), read once after the grading run
 
 
 def _handins(course: Course, aid: str, tests: dict[str, float], mistakes: list[dict],
@@ -101,7 +102,8 @@ def _grade_both(folder, aid: str) -> Both:
                              "autograde", aid, "--jobs", "1"], cwd=REPO, capture_output=True,
                             text=True, timeout=LIMIT)
     log = graded.stdout + graded.stderr
-    return Both(trusted, tests, list(handins), names, mistakes, variants, found, expected, log)
+    return Both(trusted, tests, list(handins), names, mistakes, variants, found, expected, log,
+                trusted.all_scores())
 
 
 @pytest.fixture(scope="module")
@@ -129,18 +131,19 @@ def _errors(course: Course, student: str, cells) -> str:
     return "\n".join(lines)
 
 
-def _scores(course: Course, student: str, tests) -> dict[str, float | None]:
-    scores = course.scores(student)
-    return {t: scores[t][0] for t in tests}
+def _scores(b: Both, student: str) -> dict[str, float | None]:
+    assert student in b.scores, (f"tools.grader left no graded notebook of {student} in the "
+                                 f"gradebook; its log:\n{b.log[-3000:]}")
+    return {t: b.scores[student][t][0] for t in b.tests}
 
 
 @pytest.mark.parametrize("aid", SETS)
 def test_solution_full_marks_and_blank_release_zero_under_trusted_grader(both, aid):
     b = both(aid)
-    got = _scores(b.trusted, "solution", b.tests)
+    got = _scores(b, "solution")
     assert got == b.tests, (f"the solution lost points under tools.grader: {got}\n"
                             f"{_errors(b.trusted, 'solution', b.tests)}\n{b.log[-3000:]}")
-    blank = _scores(b.trusted, "untouched", b.tests)
+    blank = _scores(b, "untouched")
     assert all(v == 0 for v in blank.values()), f"the blank release scored {blank}"
 
 
@@ -153,7 +156,7 @@ def test_under_tools_grade_each_mistake_loses_exactly_its_parts_as_under_stock_n
         if student == "untouched":
             continue
         expected = b.expected[student]
-        got = _scores(b.trusted, student, b.tests)
+        got = _scores(b, student)
         if got != expected:
             cells = {t for t in b.tests if got[t] != expected[t]}
             blame = []

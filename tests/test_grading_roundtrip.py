@@ -158,6 +158,7 @@ class Graded:
     loop_part: str | None  # solution cell submitted with an infinite loop
     # what nbgrader must run for the solution and the untouched release (STANDS_FOR)
     runs: dict[str, list[tuple[str, str]]]
+    scores: dict[str, dict]  # Course.all_scores(), read once after the grading run
 
     def pack_of(self, kind: str, index: int) -> Pack:
         return pack_of(self.packs, kind, index)
@@ -242,7 +243,7 @@ def grade_everything(folder: Path, root: Path, aid: str) -> Graded:
     return Graded(course, mistakes, variants, tests, handins, list(submissions),
                   proc.stdout + proc.stderr,
                   proc.returncode, seconds, feedback.returncode, feedback.stdout + feedback.stderr,
-                  edited, loop_part, runs)
+                  edited, loop_part, runs, course.all_scores())
 
 
 @pytest.fixture(scope="module")
@@ -279,8 +280,9 @@ def failure_messages(g: Graded, student: str, cells: set[str]) -> str:
 def wrong_scores(g: Graded, student: str, loses: list[str], what: str) -> tuple[set[str], str]:
     """The test cells of the student's hand-in not at their expected score (0 in ``loses``,
     full points elsewhere), and a message that shows them ("" when there are none)."""
-    scores = g.course.scores(student)
-    got = {t: scores[t][0] for t in g.tests}
+    assert student in g.scores, (f"{what}: nbgrader left no graded notebook of {student} in "
+                                 f"the gradebook; autograde said:\n{g.autograde_log[-3000:]}")
+    got = {t: g.scores[student][t][0] for t in g.tests}
     expected = {t: 0.0 if t in loses else points for t, points in g.tests.items()}
     wrong = {t for t in g.tests if got[t] != expected[t]}
     if not wrong:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import jupytext
 import nbformat
 import pytest
-from book_site import ROOT
+from book_site import ROOT, parsed_page
 from bs4 import BeautifulSoup
 from site_browser import OfflinePage, site_html, site_url
 
@@ -100,8 +100,7 @@ def test_lite_package_index_ships_the_nnlib_wheel_with_every_module(lite_site):
 
 
 def page_launch_links(page: str) -> dict[str, str]:
-    soup = BeautifulSoup((site_html() / page).read_text(encoding="utf-8"), "html.parser")
-    menu = soup.select_one(".dropdown-launch-buttons")
+    menu = parsed_page(site_html() / page).select_one(".dropdown-launch-buttons")
     assert menu is not None, f"{page} has no launch (rocket) menu"
     return {a.get_text(" ", strip=True): a["href"] for a in menu.select("a[href]")}
 
@@ -120,10 +119,8 @@ def test_page_has_a_jupyterlite_button_that_opens_its_notebook(lite_site, notebo
 
 
 def test_pages_without_notebook_have_no_launch_button():
-    soup = BeautifulSoup(
-        (site_html() / "book/intro.html").read_text(encoding="utf-8"), "html.parser"
-    )
-    assert soup.select_one(".dropdown-launch-buttons") is None
+    assert parsed_page(site_html() / "book/intro.html").select_one(
+        ".dropdown-launch-buttons") is None
 
 
 def test_binder_and_jupyterhub_links_are_built_from_the_configuration():

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
-from book_site import toc_files, toc_part
+from book_site import parsed_page, toc_files, toc_part
 from bs4 import BeautifulSoup
 from conftest import not_applicable
 from site_browser import (
@@ -53,7 +53,8 @@ NOTEBOOK_PAGES = CHAPTERS + toc_part("Exercises")
 
 
 def soup_of(page: str) -> BeautifulSoup:
-    return BeautifulSoup((site_html() / page).read_text(encoding="utf-8"), "html.parser")
+    """The page of the built site, parsed (once per process: ``book_site.parsed_page``)."""
+    return parsed_page(site_html() / page)
 
 
 def models_with_a_plot(page: str) -> dict[str, str]:

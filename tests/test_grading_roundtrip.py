@@ -163,6 +163,11 @@ class Graded:
     def pack_of(self, kind: str, index: int) -> Pack:
         return pack_of(self.packs, kind, index)
 
+    def graded_students(self) -> set[str]:
+        """Students with an autograded notebook in the gradebook (Course.graded_students)."""
+        return {student for student, cells in self.scores.items()
+                if any(auto is not None for auto, _ in cells.values())}
+
 
 # The hand-in that the solution and the untouched release are graded as (module docstring).
 STANDS_FOR = {"solution": "tests_deleted", "untouched": "tests_edited"}
@@ -583,7 +588,7 @@ def test_invalid_json_fails_only_that_student(graded, root, aid):
     g = graded(root, aid)
     assert g.autograde_returncode != 0, "nbgrader autograde should report the broken submission"
     assert "broken_json" in g.autograde_log
-    graded_students = g.course.graded_students()
+    graded_students = g.graded_students()
     assert graded_students == set(g.students) - {"broken_json"}, (
         f"expected every student but broken_json to be graded; not graded: "
         f"{sorted(set(g.students) - graded_students)}; graded: {sorted(graded_students)}")
@@ -611,7 +616,7 @@ def test_feedback_has_no_hidden_test_source(graded, root, aid):
     assert hidden, f"{aid} has no hidden tests to look for"
     visible = {line.strip() for t in g.tests
                for line in cell_by_id(g.course.release, t).source.split("\n")} - {""}
-    for student in sorted(g.course.graded_students()):
+    for student in sorted(g.graded_students()):
         text = html_text(g.course.feedback_html(student))
         shown = lines_found_in(text, hidden)
         assert not shown, f"feedback of {student} shows hidden-test lines: {sorted(shown)}"

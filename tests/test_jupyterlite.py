@@ -83,20 +83,27 @@ def test_lite_contents_index_lists_every_notebook(lite_site):
     assert missing == [], f"JupyterLite's file browser does not list {missing}"
 
 
-def test_lite_package_index_ships_the_nnlib_wheel_with_every_module(lite_site):
+def test_lite_package_index_ships_the_nnlib_wheel_with_every_module_script_and_dataset(
+        lite_site):
+    """The wheel the site's build made with ``tools.site.lite.build_nnlib_wheel`` (as
+    ``pip wheel`` builds it from pyproject.toml) holds every module of nnlib, the widgets'
+    JavaScript (nnlib/widgets/js) and the data sets (nnlib/datasets)."""
     wheels = sorted((lite_site / "pypi").glob("nnlib-*.whl"))
     assert len(wheels) == 1, f"expected one nnlib wheel in lite/pypi, found {wheels}"
     index = json.loads((lite_site / "pypi" / "all.json").read_text(encoding="utf-8"))
     assert "nnlib" in index, f"lite/pypi/all.json does not list nnlib: {sorted(index)}"
     with zipfile.ZipFile(wheels[0]) as wheel:
-        shipped = {name for name in wheel.namelist() if name.endswith(".py")}
+        shipped = set(wheel.namelist())
     package = Path(nnlib.__file__).parent
     expected = {
         path.relative_to(package.parent).as_posix()
-        for path in package.rglob("*.py")
+        for path in [*package.rglob("*.py"), *(package / "widgets" / "js").glob("*.js"),
+                     *(package / "datasets").iterdir()]
         if "__pycache__" not in path.parts
     }
-    assert expected <= shipped, f"the wheel lacks {sorted(expected - shipped)}"
+    assert any(name.startswith("nnlib/widgets/js/") for name in expected)
+    assert expected <= shipped, (f"the wheel lacks {sorted(expected - shipped)}: "
+                                 "pyproject.toml's [tool.setuptools.package-data] should list them")
 
 
 def page_launch_links(page: str) -> dict[str, str]:

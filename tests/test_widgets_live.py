@@ -7,7 +7,8 @@
   seeded random numbers and sums bit for bit; the activations, their derivatives and softmax to
   about 1e-12 (JavaScript's exp and tanh may differ from numpy's in the last bit; the exact
   GELU uses a series for erf, within 3e-15 of Python's math.erf);
-- the scripts ship inside the nnlib wheel, and the site serves anywidget's front end.
+- the site serves anywidget's front end (that the scripts ship inside the nnlib wheel is
+  checked on the wheel the site's build made: tests/test_jupyterlite.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import math
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -148,16 +148,6 @@ def test_softmax_and_pairwise_sum_round_as_numpy_does():
     for T, probs in zip([0, 0.5, 1, 3], got["soft"], strict=True):
         np.testing.assert_allclose(probs, softmax(z, temperature=T), rtol=1e-14, err_msg=str(T))
     assert math.isclose(sum(got["soft"][2]), 1.0)
-
-
-@pytest.mark.slow  # builds a wheel with pip in a subprocess
-def test_nnlib_wheel_ships_the_widget_scripts(tmp_path):
-    from tools.site.lite import build_nnlib_wheel  # builds from a copy: the checkout stays clean
-
-    wheel = build_nnlib_wheel(tmp_path)
-    names = set(zipfile.ZipFile(wheel).namelist())
-    missing = [p.name for p in JS_DIR.glob("*.js") if f"nnlib/widgets/js/{p.name}" not in names]
-    assert missing == [], f"the wheel lacks the widget scripts {missing}"
 
 
 def test_site_serves_anywidgets_front_end_and_requirejs_finds_it(tmp_path):

@@ -141,6 +141,19 @@ def autograded_tests(nb: NotebookNode) -> dict[str, float]:
 
 
 IGNORED = (".ipynb_checkpoints", "__pycache__")
+# Settings of every generated course, before the test's own: its stock kernels (nbgrader's
+# autograde and validate) talk to nbgrader over Unix sockets in the course's grading/ folder, as
+# tools.grader's kernels do in their sandbox. Over TCP, jupyter_client picks a kernel's ports by
+# binding free ones and letting them go, and another process can take one before the kernel
+# binds it: in a test run both workers start kernels while Chromium and the tests' servers open
+# connections, and a kernel whose port another process took cannot be reached (on CI a
+# round-trip hand-in waited nbgrader's 60 s for a kernel that never answered and was dropped
+# from the grading). The socket names need an
+# absolute folder: by default they are relative to the process, and the kernel, which starts in
+# the hand-in's folder, would make them where nbgrader never looks.
+KERNEL_SETTINGS = ('c.KernelManager.transport = "ipc"\n'
+                   'c.KernelManager.ip = os.path.join(os.path.dirname(os.path.abspath(__file__)),'
+                   ' "grading", "kernel")\n')
 # Where Course.create keeps the courses it generated: a folder of this test run, shared by its
 # xdist workers (tests/conftest.py sets it; without it, a folder of this process).
 GENERATED_ENV = "TESTS_GENERATED_COURSES"
@@ -218,7 +231,8 @@ class Course:
         root.mkdir(parents=True, exist_ok=True)
         config = (REPO / exercises.CONFIG).read_text(encoding="utf-8")
         (root / exercises.CONFIG).write_text(
-            config + "\n# --- test settings ---\n" + extra_config, encoding="utf-8")
+            config + "\n# --- test settings ---\n" + KERNEL_SETTINGS + extra_config,
+            encoding="utf-8")
         shutil.copytree(source_folder, root / exercises.SOLUTIONS / aid,
                         ignore=shutil.ignore_patterns(*IGNORED))
         (root / "grading").mkdir()

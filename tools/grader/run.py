@@ -206,8 +206,10 @@ def _worker_init(course: Course, aid: str, options: Options, base: str, counter,
     os.environ.pop("JPY_PARENT_PID", None)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's SQLAlchemy chatter
     tempfile.tempdir = str(box.runtime_dir)  # connection files next to the IPC sockets
+    release = course.release_notebook(aid)
+    # the release's answer keys, found once per worker (for each hand-in and for the kernel)
     _WORKER.update(course=course, aid=aid, options=options, wdir=wdir, box=box,
-                   release=course.release_notebook(aid))
+                   release=release, answer_keys=answerkey.part_functions(release))
 
 
 def _worker_api():
@@ -246,7 +248,7 @@ def _worker_api():
     config.GuardedExecute.startup_timeout = 120
     config.GuardedExecute.output_limit = options.output_limit
     config.GuardedExecute.notebook_output_limit = options.notebook_output_limit
-    GuardedExecute.answer_keys = answerkey.part_functions(_WORKER["release"])
+    GuardedExecute.answer_keys = _WORKER["answer_keys"]
     config.GuardedExecute.sandboxed = box.enabled
     # A warm kernel is killed at once (with everything it started) and the worker waits until
     # it is gone; a cold one is asked to shut down first, as nbclient does by default.
@@ -319,8 +321,7 @@ def grade_one(student: str) -> tuple[Outcome, dict | None]:
             del data
             rebuilt = submission.rebuild(nb, release)
             outcome.tampering, outcome.notes = rebuilt.tampering, outcome.notes + rebuilt.notes
-            outcome.answer_key = answerkey.findings(rebuilt.notebook, answerkey.part_functions(
-                release))
+            outcome.answer_key = answerkey.findings(rebuilt.notebook, _WORKER["answer_keys"])
             wcourse = _WORKER["wdir"] / "course"
             dest = wcourse / "submitted" / student / aid
             if dest.exists():

@@ -148,9 +148,9 @@ IGNORED = (".ipynb_checkpoints", "__pycache__")
 # binds it: in a test run both workers start kernels while Chromium and the tests' servers open
 # connections, and a kernel whose port another process took cannot be reached (on CI a
 # round-trip hand-in waited nbgrader's 60 s for a kernel that never answered and was dropped
-# from the grading). The socket names need an
-# absolute folder: by default they are relative to the process, and the kernel, which starts in
-# the hand-in's folder, would make them where nbgrader never looks.
+# from the grading). The socket names need an absolute folder: by default they are relative to
+# the process, and the kernel, which starts in the hand-in's folder, would make them where
+# nbgrader never looks.
 KERNEL_SETTINGS = ('c.KernelManager.transport = "ipc"\n'
                    'c.KernelManager.ip = os.path.join(os.path.dirname(os.path.abspath(__file__)),'
                    ' "grading", "kernel")\n')
@@ -291,12 +291,7 @@ class Course:
 
     def graded_students(self) -> set[str]:
         """Students whose submission has an autograded notebook in the gradebook."""
-        from nbgrader.api import Gradebook
-
-        with Gradebook(self.db_url, "nn-from-one-neuron") as gb:
-            assignment = gb.find_assignment(self.aid)
-            return {s.student.id for s in assignment.submissions
-                    if any(g.auto_score is not None for n in s.notebooks for g in n.grades)}
+        return graded_students(self.all_scores())
 
     def autograded(self, student: str) -> NotebookNode:
         path = self.root / "grading" / "autograded" / student / self.aid / f"{self.aid}.ipynb"
@@ -334,6 +329,13 @@ def html_text(page: str) -> str:
     parser = _Text()
     parser.feed(page)
     return "".join(parser.parts)
+
+
+def graded_students(scores: dict[str, dict[str, tuple[float | None, float]]]) -> set[str]:
+    """The students of ``Course.all_scores`` whose notebook has been autograded (a cell with an
+    automatic score)."""
+    return {student for student, cells in scores.items()
+            if any(auto is not None for auto, _ in cells.values())}
 
 
 def lines_found_in(text: str, lines: set[str]) -> set[str]:

@@ -66,6 +66,7 @@ from grading_course import (
     autograded_tests,
     cell_by_id,
     grade_id,
+    graded_students,
     hidden_test_lines,
     html_text,
     lines_found_in,
@@ -164,9 +165,8 @@ class Graded:
         return pack_of(self.packs, kind, index)
 
     def graded_students(self) -> set[str]:
-        """Students with an autograded notebook in the gradebook (Course.graded_students)."""
-        return {student for student, cells in self.scores.items()
-                if any(auto is not None for auto, _ in cells.values())}
+        """Students with an autograded notebook in the gradebook, from the scores read once."""
+        return graded_students(self.scores)
 
 
 # The hand-in that the solution and the untouched release are graded as (module docstring).
@@ -588,10 +588,10 @@ def test_invalid_json_fails_only_that_student(graded, root, aid):
     g = graded(root, aid)
     assert g.autograde_returncode != 0, "nbgrader autograde should report the broken submission"
     assert "broken_json" in g.autograde_log
-    graded_students = g.graded_students()
-    assert graded_students == set(g.students) - {"broken_json"}, (
+    autograded = g.graded_students()
+    assert autograded == set(g.students) - {"broken_json"}, (
         f"expected every student but broken_json to be graded; not graded: "
-        f"{sorted(set(g.students) - graded_students)}; graded: {sorted(graded_students)}")
+        f"{sorted(set(g.students) - autograded)}; graded: {sorted(autograded)}")
 
 
 @pytest.mark.parametrize("root, aid", HARNESS_PARAMS)

@@ -472,8 +472,8 @@ def handin_cases(course: Course, good: nbformat.NotebookNode) -> dict[str, tuple
 # The limits the corpus is graded with, on the command line of ``autograde`` (COMMAND_LIMITS):
 # small, so that the hand-ins that exist to cross them cost seconds, not minutes.
 CELL_TIMEOUT = 5  # --timeout: seconds per cell
-# --notebook-timeout: seconds per student, replays and tests included. replay_sleeps uses all of
-# it; every other hand-in needs far less: at most 11 s (the loops: a cell timeout, the
+# --notebook-timeout: seconds per student, replays and tests included. budget_replay_sleeps
+# uses all of it; every other hand-in needs far less: at most 11 s (the loops: a cell timeout, the
 # interrupt's grace, a restart) and 7 s for the others in a full test run on two busy cores,
 # and 37 s for the slowest of the others at a load of 17 on the two cores (other test runs),
 # where memory_bomb's 5 s cell timeout already fails.
@@ -654,6 +654,9 @@ def _trusted_cases(good, step_ok: str) -> dict:
     # well after the student's folder was made: the kernel restarted after the crash below,
     # which replays them. The first run of the notebook reaches the crash in seconds; without
     # one budget for the student, the replay alone would take 40 x (the cell timeout - 0.3 s).
+    # Its name sorts it among the first students graded (the grader takes them in name order):
+    # it sleeps out the whole budget, which then overlaps the grading of the others instead of
+    # ending the class run alone (about 20 s of one idle worker when it was "replay_sleeps").
     sleepers = copy.deepcopy(good)
     for _ in range(40):
         sleepers.cells.append(nbformat.v4.new_code_cell(REPLAY_ONLY_SLEEP))
@@ -661,7 +664,7 @@ def _trusted_cases(good, step_ok: str) -> dict:
         f"import time\ntime.sleep({0.9 * CELL_TIMEOUT})\n"))
     sleepers.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)\n"))
     sleepers.cells.append(nbformat.v4.new_code_cell('print("after the crash")\n'))
-    cases["replay_sleeps"] = sleepers, Expect(
+    cases["budget_replay_sleeps"] = sleepers, Expect(
         "kernel died", max_seconds=NOTEBOOK_TIMEOUT + 30,
         messages=["kernel died (see", "not finished (see"],
         in_outputs=["the kernel could not be restarted after a crash",

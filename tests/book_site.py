@@ -8,6 +8,13 @@ jupyter cache, so a rebuild after ``.ci/run``'s first build does not execute the
 By default the site goes to ``_build/html`` in the repository, where the README's set-up command
 puts it. Set ``BOOK_PATH_OUTPUT=/some/dir`` to build into ``/some/dir/_build/html`` instead.
 
+A site that already passed such a build is not built again: a strict build that read every page
+and gave no warning leaves a stamp in the site's folder with a fingerprint of the repository's
+files and the installed packages (tools/site/build_stamp.py), and while the fingerprint is the
+same the tests check that site (the README's set-up command leaves one; ``.ci/run`` runs the
+tests right after it). Any change to a file git tracks or would track, or to the packages, makes
+the tests build again; so does deleting ``_build/html/.strict-build.json``.
+
 One build per test run, also when pytest-xdist runs the tests in several worker processes: the
 first worker that needs the site builds it while holding a lock file next to the output, and
 writes the result (exit code and log) for that run; the other workers wait for the lock and read
@@ -27,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tools.site import build_stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +59,7 @@ def build_site() -> SiteBuild:
     output = Path(os.environ.get("BOOK_PATH_OUTPUT", ROOT))
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every worker of one run
     if run is None:
-        return _build(output)
+        return _reuse(output) or _build(output)
     folder = output / "_build"
     folder.mkdir(parents=True, exist_ok=True)
     result = folder / ".tests-site-build.json"
@@ -60,11 +69,23 @@ def build_site() -> SiteBuild:
             done = json.loads(result.read_text(encoding="utf-8"))
             if done.get("run") == run:
                 return SiteBuild(Path(done["html"]), done["returncode"], done["log"])
-        build = _build(output)
+        build = _reuse(output) or _build(output)
         result.write_text(json.dumps({"run": run, "html": str(build.html),
                                       "returncode": build.returncode, "log": build.log}),
                           encoding="utf-8")
         return build
+
+
+def _reuse(output: Path) -> SiteBuild | None:
+    """The site in ``output``, if a strict build of every page of these very files passed."""
+    html = output / "_build" / "html"
+    stamp = build_stamp.reusable(html, ROOT)
+    if stamp is None:
+        return None
+    return SiteBuild(html, 0, f"not built again: {html} passed a strict build of every page on "
+                              f"{stamp.get('finished')} with no warning, and no file of the "
+                              "repository and no installed package has changed since "
+                              f"({html / build_stamp.STAMP})")
 
 
 def _build(output: Path) -> SiteBuild:

@@ -1,10 +1,12 @@
 """The website builds strictly and has what readers need on every page.
 
 The build (tests/book_site.py) is the README's: ``jupyter-book build --warningiserror
---keep-going`` plus ``--all``, so every page is read again. The tests then look at the HTML it
-wrote: every page of _toc.yml exists, no page loads a script or a style sheet from the internet,
-chapters offer their notebook for download and link to their exercises, widget state is stored,
-exercises are rendered without being executed, and the reference documents every nnlib module.
+--keep-going`` plus ``--all``, so every page is read again (or the set-up's own build of the
+same files, when it left the stamp of such a build: tools/site/build_stamp.py). The tests then
+look at the HTML it wrote: every page of _toc.yml exists, no page loads a script or a style
+sheet from the internet, chapters offer their notebook for download and link to their
+exercises, widget state is stored, exercises are rendered without being executed, and the
+reference documents every nnlib module.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from bs4 import BeautifulSoup
 from conftest import not_applicable
 
 import nnlib
-from tools.site import assets
+from tools.site import assets, build_stamp
 
 # The site's xdist group: one strict build per run for all workers (book_site.py); each module
 # is a work unit of its own, which either worker may run (conftest.py, work_unit).
@@ -56,6 +58,21 @@ def test_book_builds_with_no_warning_and_no_failing_cell():
     assert build.returncode == 0, f"the strict build failed:\n{build.log[-6000:]}"
     warnings = [line for line in build.log.splitlines() if re.search(r"WARNING:|ERROR:", line)]
     assert warnings == [], "the build printed warnings:\n" + "\n".join(warnings)
+
+
+def test_the_site_checked_is_stamped_as_a_strict_build_of_these_files():
+    """Whether this run built the site or reused the set-up's build, the site carries the stamp
+    of a strict build of every page that matches the repository's files now: the real build
+    writes it (tools/site/book_extension.py), and no test changed a file the stamp covers."""
+    build = build_site()
+    assert build.returncode == 0, f"the strict build failed:\n{build.log[-6000:]}"
+    stamp = build.html / build_stamp.STAMP
+    assert stamp.is_file(), (
+        f"the strict build of every page left no {stamp}: tools/site/book_extension.py must "
+        "connect tools/site/build_stamp.py's hooks")
+    assert build_stamp.reusable(build.html) is not None, (
+        f"{stamp} does not match the repository's files and packages now: a file changed after "
+        "the build (git status shows which); a test must not write into the repository")
 
 
 def test_every_file_of_the_toc_is_a_page_of_the_site(site):

@@ -14,6 +14,9 @@
    execution cache only notices changes to the chapter's own code. So the build fingerprints
    nnlib/widgets/; when that changed since the cache was filled, the cached executions are
    dropped and every page is read again (the chapters execute again).
+4. It stamps a strict build of the whole site that gave no warning with a fingerprint of the
+   repository's files and packages, which the tests check instead of building the same site
+   again (tools/site/build_stamp.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import nbformat
 from jupyter_cache import get_cache
 from myst_nb.core.read import create_nb_reader
 
+from tools.site import build_stamp
 from tools.site.assets import copy_assets
 
 WIDGETS = Path(__file__).resolve().parents[2] / "nnlib" / "widgets"
@@ -112,10 +116,14 @@ def _offer_notebook_download(app, pagename, templatename, context, doctree) -> N
 
 
 def setup(app):
+    app.connect("config-inited", build_stamp.forget, priority=100)  # before anything is built
     app.connect("config-inited", _copy_assets)
     app.connect("config-inited", _drop_stale_executions)
     app.connect("env-get-outdated", _read_everything_again)
     app.connect("build-finished", _stamp_cache)
+    app.connect("env-before-read-docs", build_stamp.note_pages_read)
+    # after every other step of the build (tools/site/lite.py builds JupyterLite at 500)
+    app.connect("build-finished", build_stamp.write, priority=999)
     # before sphinx-book-theme (priority 501) builds the header's download buttons
     app.connect("html-page-context", _offer_notebook_download, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -285,9 +285,9 @@ def work_unit(nodeid: str) -> str:
 # A key names a unit (``work_unit``); a key ending in "/*" stands for each of a module's per-set
 # units. Units not listed count 0.05 s per test. tests/test_xdist_groups.py checks every key.
 UNIT_SECONDS = {
-    "grading/tests/test_grade_command.py": 290,
-    "site/visit": 245,
-    "site/tests/test_site_widgets.py": 55,
+    "grading/tests/test_grade_command.py": 265,
+    "site/visit": 220,
+    "site/tests/test_site_widgets.py": 40,
     "grading/tests/test_instructor_workflow.py": 47,
     "grading/tests/test_grading_roundtrip.py/*": 35,
     "fixture-course": 27,

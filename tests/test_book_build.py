@@ -72,7 +72,8 @@ def test_the_site_checked_is_stamped_as_a_strict_build_of_these_files():
         "connect tools/site/build_stamp.py's hooks")
     assert build_stamp.reusable(build.html) is not None, (
         f"{stamp} does not match the repository's files and packages now: a file changed after "
-        "the build (git status shows which); a test must not write into the repository")
+        "the build (git status shows which). A test must not write into the repository; if you "
+        "edited a file while the tests ran, run them again")
 
 
 def test_every_file_of_the_toc_is_a_page_of_the_site(site):

@@ -2,15 +2,21 @@
 
 The build itself is replaced by a stub that counts its calls (the real one takes minutes and is
 tested by tests/test_book_build.py): within one run (one PYTEST_XDIST_TESTRUNUID) only the first
-caller builds, the others get its result; a new run builds again.
+caller builds, the others get its result; a new run builds again. A site that carries the stamp
+of a strict build of these very files is not built at all (tools/site/build_stamp.py): only a
+clean strict build of every page earns the stamp, and any change to the files makes it stale.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import book_site
+
+from tools.site import build_stamp
 
 
 def fake_build(calls: list):
@@ -76,8 +82,6 @@ def test_two_processes_at_once_share_one_build(tmp_path):
 
 def fake_app(outdir: Path, *, strict: bool = True, warnings: int = 0, builder: str = "html"):
     """What tools/site/build_stamp.py reads of Sphinx's application object."""
-    from types import SimpleNamespace
-
     return SimpleNamespace(outdir=str(outdir), warningiserror=False, keep_going=strict,
                            _warncount=warnings, builder=SimpleNamespace(name=builder))
 
@@ -86,10 +90,6 @@ def stamped_after(tmp_path: Path, monkeypatch, *, read: set[str] | None = None,
                   exception: Exception | None = None, **app_settings) -> bool:
     """Run the stamp's three Sphinx hooks as a build of the pages a, b and c would (reading
     ``read``, all of them by default); True if the build left a stamp."""
-    from types import SimpleNamespace
-
-    from tools.site import build_stamp
-
     monkeypatch.setattr(build_stamp, "fingerprint", lambda root=None: "files-now")
     outdir = tmp_path / "html"
     outdir.mkdir(exist_ok=True)
@@ -115,8 +115,6 @@ def test_only_a_strict_build_of_every_page_with_no_warning_is_stamped(tmp_path, 
 
 def test_a_stamped_site_is_checked_again_without_a_build_until_a_file_changes(
         monkeypatch, tmp_path):
-    from tools.site import build_stamp
-
     calls = []
     monkeypatch.setattr(book_site, "_build", fake_build(calls))
     monkeypatch.setenv("BOOK_PATH_OUTPUT", str(tmp_path))
@@ -135,10 +133,6 @@ def test_a_stamped_site_is_checked_again_without_a_build_until_a_file_changes(
 
 
 def test_fingerprint_follows_every_file_git_would_track_and_no_ignored_one(tmp_path):
-    import subprocess
-
-    from tools.site import build_stamp
-
     assert build_stamp.fingerprint(tmp_path) is None, "no git work tree: nothing may be reused"
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)

@@ -13,11 +13,16 @@
   parameter (a chapter with no widget) go through ``optional(why)`` / ``not_applicable(why)``.
   On CI any other skip fails too, with a message saying which helper to use, so a requirement
   cannot hide behind a bare ``pytest.skip`` (``pytest_runtest_makereport`` below).
+- nnlib and tools are compiled to bytecode once, before the tests start (``pytest_configure``):
+  a full run starts some 700 Pythons that import them (kernels, sandboxed graders, nbgrader),
+  and where ``PYTHONDONTWRITEBYTECODE`` is set (as on this project's machines) each of them
+  would compile both from source again.
 """
 
 from __future__ import annotations
 
 import ast
+import compileall
 import functools
 import os
 import re
@@ -37,6 +42,28 @@ ALLOWED_ON_CI = (OPTIONAL, NOT_APPLICABLE)
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+
+# The packages the suite's subprocesses import: kernels import nnlib, graders and nbgrader's
+# configuration import tools.
+PRECOMPILED = ("nnlib", "tools")
+
+
+def pytest_configure(config):
+    """Write the bytecode of nnlib and tools (in the controller, before any worker starts).
+
+    Python writes it itself on import unless ``PYTHONDONTWRITEBYTECODE`` is set; then every
+    process compiles both from source (about 0.1 s of CPU each). ``compileall`` writes it even
+    so, and only where a file changed; Python checks it against the source's time and size at
+    every import, so an edit is never run stale. A tree that cannot be written is left as it is.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    for name in PRECOMPILED:
+        try:
+            compileall.compile_dir(REPO / name, quiet=2)
+        except OSError:
+            pass
 
 
 @pytest.fixture(autouse=True, scope="session")

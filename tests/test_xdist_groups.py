@@ -149,3 +149,22 @@ def test_units_are_handed_out_longest_first_and_the_site_builds_beside_other_wor
     monkeypatch.setitem(conftest.UNIT_SECONDS, "grading/tests/test_grade_command.py", 400)
     assert conftest.unit_order(units)[:3] == [
         "grading/tests/test_grade_command.py", "site/visit", "site/tests/test_site_layout.py"]
+
+
+@pytest.mark.parametrize("package", ["nnlib", "tools"])
+def test_bytecode_of_what_subprocesses_import_is_written_before_the_tests(package):
+    """conftest.pytest_configure compiles nnlib and tools, so that the suite's hundreds of
+    kernels and graders read bytecode even where PYTHONDONTWRITEBYTECODE is set."""
+    import importlib.util
+
+    from conftest import PRECOMPILED, REPO
+
+    assert package in PRECOMPILED
+    stale = []
+    for source in sorted((REPO / package).rglob("*.py")):
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        if not compiled.is_file() or compiled.stat().st_mtime < source.stat().st_mtime:
+            stale.append(str(source.relative_to(REPO)))
+    assert not stale, (f"{len(stale)} module(s) of {package} have no current bytecode after "
+                       f"pytest_configure, e.g. {stale[:3]}: each kernel or grader compiles them "
+                       "again; check tests/conftest.py, pytest_configure")

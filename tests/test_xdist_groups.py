@@ -10,11 +10,12 @@ time, or run outside the units that share it.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
 import pytest
-from conftest import module_group
+from conftest import PRECOMPILED, REPO, module_group
 
 TESTS = Path(__file__).resolve().parent
 MODULES = sorted(path.name for path in TESTS.glob("test_*.py"))
@@ -155,10 +156,6 @@ def test_units_are_handed_out_longest_first_and_the_site_builds_beside_other_wor
 def test_bytecode_of_what_subprocesses_import_is_written_before_the_tests(package):
     """conftest.pytest_configure compiles nnlib and tools, so that the suite's hundreds of
     kernels and graders read bytecode even where PYTHONDONTWRITEBYTECODE is set."""
-    import importlib.util
-
-    from conftest import PRECOMPILED, REPO
-
     assert package in PRECOMPILED
     stale = []
     for source in sorted((REPO / package).rglob("*.py")):

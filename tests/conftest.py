@@ -353,6 +353,9 @@ def unit_order(units: dict[str, int]) -> list[str]:
     return order
 
 
+# optional: pytest-xdist declares this hook, so without it (`pytest -p no:xdist`) the hook is
+# simply never called, instead of pytest refusing to load this file
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup``, with the groups the test modules declare in their ``pytestmark``.
 

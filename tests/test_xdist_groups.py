@@ -160,8 +160,22 @@ def test_bytecode_of_what_subprocesses_import_is_written_before_the_tests(packag
     stale = []
     for source in sorted((REPO / package).rglob("*.py")):
         compiled = Path(importlib.util.cache_from_source(str(source)))
-        if not compiled.is_file() or compiled.stat().st_mtime < source.stat().st_mtime:
+        if not (compiled.is_file() and _bytecode_is_current(compiled, source)):
             stale.append(str(source.relative_to(REPO)))
     assert not stale, (f"{len(stale)} module(s) of {package} have no current bytecode after "
                        f"pytest_configure, e.g. {stale[:3]}: each kernel or grader compiles them "
                        "again; check tests/conftest.py, pytest_configure")
+
+
+def _bytecode_is_current(compiled: Path, source: Path) -> bool:
+    """Would Python's import use ``compiled`` for ``source``? The check it makes (PEP 552): this
+    Python's magic number, then, for a bytecode file stamped with its source's modification time
+    (flags 0, as compileall writes by default), that time (whole seconds, 32 bits) and size."""
+    header = compiled.read_bytes()[:16]
+    if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
+        return False
+    if int.from_bytes(header[4:8], "little") != 0:  # a hash-based pyc: not what compileall wrote
+        return False
+    info = source.stat()
+    return (int.from_bytes(header[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(header[12:16], "little") == info.st_size & 0xFFFFFFFF)

@@ -168,14 +168,19 @@ def test_bytecode_of_what_subprocesses_import_is_written_before_the_tests(packag
 
 
 def _bytecode_is_current(compiled: Path, source: Path) -> bool:
-    """Would Python's import use ``compiled`` for ``source``? The check it makes (PEP 552): this
-    Python's magic number, then, for a bytecode file stamped with its source's modification time
-    (flags 0, as compileall writes by default), that time (whole seconds, 32 bits) and size."""
+    """Would Python's import use ``compiled`` for ``source``? The checks it makes (PEP 552):
+    this Python's magic number; then, for a pyc stamped with its source's modification time (as
+    compileall writes by default), that time (whole seconds, 32 bits) and size; for a checked
+    hash-based one (compileall's choice where SOURCE_DATE_EPOCH is set), the source's hash; an
+    unchecked hash-based one is used as it is."""
     header = compiled.read_bytes()[:16]
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return False
-    if int.from_bytes(header[4:8], "little") != 0:  # a hash-based pyc: not what compileall wrote
-        return False
-    info = source.stat()
-    return (int.from_bytes(header[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
-            and int.from_bytes(header[12:16], "little") == info.st_size & 0xFFFFFFFF)
+    flags = int.from_bytes(header[4:8], "little")
+    if flags == 0:
+        info = source.stat()
+        return (int.from_bytes(header[8:12], "little") == int(info.st_mtime) & 0xFFFFFFFF
+                and int.from_bytes(header[12:16], "little") == info.st_size & 0xFFFFFFFF)
+    if flags == 0b11:
+        return header[8:16] == importlib.util.source_hash(source.read_bytes())
+    return flags == 0b01

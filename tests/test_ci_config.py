@@ -2,12 +2,17 @@
 
 .github/workflows/pages.yml runs .ci/run (the README's set-up and test commands) for pushes to
 main, pull requests and manual runs; only a push or a manual run uploads and deploys the site.
-.ci/run reads both commands from README.md, each a single line after its marker.
+.ci/run reads both commands from README.md, each a single line after its marker. The set-up
+makes the venv with ``$PYTHON``: .ci/pick_python.py's choice (python3, or a clearly faster
+/usr/bin/python3), or on GitHub setup-python's interpreter.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -47,17 +52,88 @@ def test_only_pushes_and_manual_runs_publish_the_site():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
 
 
-def test_ci_run_reads_single_line_commands_from_the_readme():
+def readme_command(name: str) -> str:
+    """The README's command after the marker ``name`` as .ci/run reads it (its own function)."""
     script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     function = script.split("readme_command() {", 1)[1].split("\n}\n", 1)[0]
-    commands = {}
-    for name in ("setup", "test"):
-        proc = subprocess.run(["bash", "-c", f"readme_command() {{{function}\n}}\n"
-                               f"readme_command {name}"], cwd=REPO, capture_output=True,
-                              text=True, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-        commands[name] = proc.stdout
+    proc = subprocess.run(["bash", "-c", f"readme_command() {{{function}\n}}\n"
+                           f"readme_command {name}"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_ci_run_reads_single_line_commands_from_the_readme():
+    commands = {name: readme_command(name) for name in ("setup", "test")}
     assert commands["test"].startswith(".venv/bin/python -m pytest"), commands
     assert "jupyter-book build --warningiserror" in commands["setup"], commands
     for name, command in commands.items():
         assert command.count("\n") == 1, f"README's {name} command must be one line: {command!r}"
+
+
+def _pick_python():
+    spec = importlib.util.spec_from_file_location("pick_python", REPO / ".ci" / "pick_python.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_setup_makes_the_venv_with_PYTHON_or_python3():
+    setup = readme_command("setup")
+    assert setup.startswith('"${PYTHON:-python3}" -m venv --clear .venv && '), setup
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    picked = script.index('PYTHON="$(python3 .ci/pick_python.py)"')
+    assert "export PYTHON" in script[picked:], ".ci/run must export the interpreter it picked"
+    assert picked < script.index('bash -euo pipefail -c "$SETUP_CMD"'), (
+        ".ci/run must pick the interpreter before it runs the set-up command")
+
+
+def test_workflow_makes_the_venv_with_setup_pythons_interpreter():
+    steps = [step for step in workflow()["jobs"]["build"]["steps"] if step.get("run") == ".ci/run"]
+    assert [step.get("env", {}).get("PYTHON") for step in steps] == ["python"], (
+        "on GitHub the venv must come from actions/setup-python (PYTHON=python on the .ci/run "
+        "step), not from whichever /usr/bin/python3 the runner has")
+
+
+def test_pick_python_keeps_python3_unless_another_is_clearly_faster():
+    pick = _pick_python()
+    python3 = {"executable": "/opt/py/bin/python3.11", "version": [3, 11, 7], "seconds": 1.0}
+    other = {"executable": "/usr/bin/python3.11", "version": [3, 11, 2]}
+    system = "/usr/bin/python3"
+    assert pick.choose(python3, {system: {**other, "seconds": 0.97}}) == "python3"
+    assert pick.choose(python3, {system: {**other, "seconds": 0.80}}) == system
+    assert pick.choose(python3, {system: {**other, "seconds": 1.30}}) == "python3"
+    # the same program under two names, or one that cannot make a venv, is never taken
+    assert pick.choose(python3, {system: {**python3, "seconds": 0.5}}) == "python3"
+    unusable = {**other, "seconds": 0.5, "problem": "it cannot make a virtual environment"}
+    assert pick.choose(python3, {system: unusable}) == "python3"
+    # python3 itself unusable: the usable other one, whatever its time
+    broken = {"problem": "cannot run it"}
+    assert pick.choose(broken, {system: {**other, "seconds": 2.0}}) == system
+
+
+def test_pick_python_prints_a_python_that_can_make_a_venv(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    proc = subprocess.run([sys.executable, str(REPO / ".ci" / "pick_python.py")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    chosen = proc.stdout.strip()
+    assert chosen in ("python3", "/usr/bin/python3"), proc.stdout
+    assert "s of CPU for the workload" in proc.stderr, proc.stderr
+    made = subprocess.run([chosen, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+
+
+def test_pick_python_keeps_a_given_PYTHON_and_refuses_a_wrong_one_saying_why(tmp_path):
+    env = {**os.environ, "PYTHON": sys.executable}
+    script = str(REPO / ".ci" / "pick_python.py")
+    kept = subprocess.run([sys.executable, script], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert (kept.returncode, kept.stdout.strip()) == (0, sys.executable), kept.stderr
+    missing = str(tmp_path / "no-such-python")
+    refused = subprocess.run([sys.executable, script], env={**env, "PYTHON": missing},
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and refused.stdout == "", refused
+    assert f"PYTHON={missing} cannot build" in refused.stderr, refused.stderr
+    assert "Set PYTHON to a CPython 3.10+ interpreter, or unset it" in refused.stderr

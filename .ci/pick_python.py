@@ -8,9 +8,10 @@ runs the same suite with about 14 % less CPU (benchmarks/README.md, "The interpr
 - ``PYTHON`` set: it is checked (CPython >= 3.10 that can make a venv) and printed as it is; if it
   cannot be used, the script says why and exits with 1.
 - ``PYTHON`` unset: ``python3`` and ``/usr/bin/python3`` (when they are two different programs
-  and both can make a venv) each run the same short pure-Python workload (``WORKLOAD``) five
-  times; the other one is printed only if its best time is at most ``FASTER`` of
-  ``python3``'s, else ``python3``. What was measured goes to standard error, for the CI log.
+  and both can make a venv) take turns running the same short pure-Python workload
+  (``WORKLOAD``), ``ROUNDS`` times each, each time in a new process; the other one is printed
+  only if its best round is at most ``FASTER`` of ``python3``'s, else ``python3``. What was
+  measured goes to standard error, for the CI log.
 
 Run: ``python3 .ci/pick_python.py`` (stdout: the interpreter; stderr: the timings).
 """
@@ -29,11 +30,10 @@ MIN_VERSION = (3, 10)
 # smaller difference is within the noise of a busy machine, and python3 is what the README says.
 FASTER = 0.95
 
-# Run by each candidate: can it make a venv, and how long does a fixed pure-Python workload take
-# (objects, dicts, strings, JSON, sorting, many small calls: the interpreter's own work, where
-# builds differ most, as in the test suite's tools, nbgrader and Jupyter)? Prints one JSON line.
-WORKLOAD = r"""
-import json, os, sys, time
+# Run by each candidate: what it is and whether it can make a venv (``probe``). Prints one JSON
+# line.
+PROBE = r"""
+import json, os, sys
 info = {"executable": os.path.realpath(sys.executable),
         "version": list(sys.version_info[:3]), "implementation": sys.implementation.name}
 try:
@@ -41,58 +41,74 @@ try:
     ensurepip.version()
 except Exception as error:
     info["no_venv"] = f"{type(error).__name__}: {error}"
+print(json.dumps(info))
+"""
 
-class Cell:
-    __slots__ = ("source", "n")
+# One round of a fixed pure-Python workload, about 0.1 s: many small calls and objects, dicts,
+# strings, JSON and sorting, the interpreter's own work, where builds differ most (as in the
+# test suite's tools, nbgrader and Jupyter). Prints the CPU seconds it took.
+WORKLOAD = r"""
+import json, time
 
-    def __init__(self, source, n):
-        self.source, self.n = source, n
+class Node:
+    __slots__ = ("value", "children")
 
-    def words(self):
-        return [word.strip("():*+,") for word in self.source.split()]
+    def __init__(self, value):
+        self.value, self.children = value, []
+
+    def total(self):
+        return self.value + sum(child.total() for child in self.children)
+
+def tree(depth):
+    node = Node(depth)
+    if depth:
+        node.children = [tree(depth - 1), tree(depth - 1)]
+    return node
 
 def calls(n):
     return n if n < 2 else calls(n - 1) + calls(n - 2)
 
-def work():
-    cells = [Cell(f"def step_{i}(z): return z * {i} + weight_{i % 7}", i) for i in range(1000)]
-    table = {}
-    for cell in cells:
-        for word in cell.words():
-            table[word] = table.get(word, 0) + cell.n
-    back = json.loads(json.dumps([{"source": c.source, "n": c.n} for c in cells]))
-    ranked = sorted(back, key=lambda c: (len(c["source"]) % 13, -c["n"]))
-    return len(table) + len(ranked) + calls(16)
+def words():
+    counts = {}
+    for i in range(3000):
+        for word in f"def step_{i}(z): return z * {i} + weight_{i % 7}".split():
+            counts[word] = counts.get(word, 0) + 1
+    return len(json.dumps(sorted(counts.items())))
 
-if sys.argv[1:] == ["measure"]:
-    best = None
-    for _ in range(5):
-        start = time.process_time()
-        for _ in range(50):
-            work()
-        took = time.process_time() - start
-        best = took if best is None else min(best, took)
-    info["seconds"] = best
-print(json.dumps(info))
+start = time.process_time()
+for _ in range(20):
+    calls(15), tree(9).total(), words()
+print(time.process_time() - start)
 """
+# Rounds per candidate, each in a new process, the candidates taking turns (so that a change in
+# the machine's speed meets both alike); the best round counts.
+ROUNDS = 9
 
 
-def probe(command: str, measure: bool) -> dict:
-    """What ``command`` is (its real executable, version) and, with ``measure``, its best time
-    over five runs of the workload; ``problem``: why it cannot build the venv, if it cannot."""
-    args = [command, "-c", WORKLOAD] + (["measure"] if measure else [])
+def _run(command: str, code: str) -> tuple[str | None, str]:
+    """(the last line ``command -c code`` printed, or None; why not)."""
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=300,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run([command, "-c", code], capture_output=True, text=True,
+                              timeout=120, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError) as error:
-        return {"problem": f"cannot run it ({error})"}
+        return None, f"cannot run it ({error})"
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"problem": f"it exited with {proc.returncode} ({last})"}
+        return None, f"it exited with {proc.returncode} ({last})"
+    lines = proc.stdout.strip().splitlines()
+    return (lines[-1], "") if lines else (None, "it printed nothing")
+
+
+def probe(command: str) -> dict:
+    """What ``command`` is (its real executable, version); ``problem``: why it cannot build the
+    project's venv, if it cannot."""
+    answer, why = _run(command, PROBE)
+    if answer is None:
+        return {"problem": why}
     try:
-        info = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        return {"problem": f"it printed no answer ({proc.stdout[-200:]!r})"}
+        info = json.loads(answer)
+    except ValueError:
+        return {"problem": f"it printed no answer ({answer[-200:]!r})"}
     version = tuple(info["version"])
     wanted = ".".join(map(str, MIN_VERSION))
     if info["implementation"] != "cpython" or version < MIN_VERSION:
@@ -102,6 +118,28 @@ def probe(command: str, measure: bool) -> dict:
         info["problem"] = (f"it cannot make a virtual environment ({info['no_venv']}; on "
                            "Debian or Ubuntu: apt-get install python3-venv)")
     return info
+
+
+def measure(candidates: dict[str, dict]) -> None:
+    """Add ``seconds`` (the best of ``ROUNDS`` rounds of ``WORKLOAD``) to each usable candidate;
+    a candidate whose round fails gets a ``problem``."""
+    usable = [c for c, info in candidates.items() if "problem" not in info]
+    if len(usable) < 2:  # nothing to compare
+        return
+    for _ in range(ROUNDS):
+        for command in usable:
+            info = candidates[command]
+            if "problem" in info:
+                continue
+            answer, why = _run(command, WORKLOAD)
+            try:
+                seconds = float(answer) if answer is not None else None
+            except ValueError:
+                seconds = None
+            if seconds is None:
+                info["problem"] = f"the workload failed: {why or answer!r}"
+                continue
+            info["seconds"] = min(info.get("seconds", seconds), seconds)
 
 
 def choose(default: dict, others: dict[str, dict]) -> str:
@@ -128,13 +166,15 @@ def describe(command: str, info: dict) -> str:
     what += ")"
     if "problem" in info:
         return f"{what}: not used, {info['problem']}"
-    return f"{what}: {info['seconds']:.3f} s of CPU for the workload" if "seconds" in info else what
+    if "seconds" in info:
+        return f"{what}: {info['seconds']:.3f} s of CPU for a round of the workload (best)"
+    return what
 
 
 def main() -> int:
     given = os.environ.get("PYTHON", "").strip()
     if given:
-        info = probe(given, measure=False)
+        info = probe(given)
         if "problem" in info:
             print(f"pick_python: PYTHON={given} cannot build the project's virtual environment: "
                   f"{info['problem']}. Set PYTHON to a CPython "
@@ -143,11 +183,17 @@ def main() -> int:
         print(f"pick_python: PYTHON={given} as set ({describe(given, info)})", file=sys.stderr)
         print(given)
         return 0
-    default = probe(DEFAULT, measure=True)
-    others = {}
+    candidates = {DEFAULT: probe(DEFAULT)}
     for command in OTHERS:
         if os.path.exists(command):
-            others[command] = probe(command, measure=True)
+            candidates[command] = probe(command)
+    same = [c for c in OTHERS if c in candidates and "problem" not in candidates[c]
+            and candidates[c].get("executable") == candidates[DEFAULT].get("executable")]
+    for command in same:  # one program under two names: nothing to compare
+        candidates[command]["problem"] = f"it is the same program as {DEFAULT}"
+    measure(candidates)
+    default = candidates.pop(DEFAULT)
+    others = candidates
     chosen = choose(default, others)
     for command, info in [(DEFAULT, default), *others.items()]:
         print(f"pick_python: {describe(command, info)}", file=sys.stderr)

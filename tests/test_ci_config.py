@@ -119,7 +119,7 @@ def test_pick_python_prints_a_python_that_can_make_a_venv(tmp_path):
     assert proc.returncode == 0, proc.stderr
     chosen = proc.stdout.strip()
     assert chosen in ("python3", "/usr/bin/python3"), proc.stdout
-    assert "s of CPU for a round of the workload (best)" in proc.stderr, proc.stderr
+    assert f"the virtual environment is made with {chosen}" in proc.stderr, proc.stderr
     made = subprocess.run([chosen, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
                           capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
@@ -137,3 +137,18 @@ def test_pick_python_keeps_a_given_PYTHON_and_refuses_a_wrong_one_saying_why(tmp
     assert refused.returncode == 1 and refused.stdout == "", refused
     assert f"PYTHON={missing} cannot build" in refused.stderr, refused.stderr
     assert "Set PYTHON to a CPython 3.10+ interpreter, or unset it" in refused.stderr
+
+
+def test_pick_python_times_each_interpreter_in_rounds_of_its_own(tmp_path):
+    pick = _pick_python()
+    alias = tmp_path / "python-alias"
+    alias.symlink_to(sys.executable)
+    candidates = {sys.executable: pick.probe(sys.executable), str(alias): pick.probe(str(alias))}
+    assert all("problem" not in info for info in candidates.values()), candidates
+    pick.measure(candidates)
+    for command, info in candidates.items():
+        assert 0 < info.get("seconds", 0) < 10, f"{command}: no time measured ({info})"
+    broken = tmp_path / "broken-python"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    assert "exited with 3" in pick.probe(str(broken))["problem"]

@@ -26,6 +26,7 @@ import sys
 DEFAULT = "python3"
 OTHERS = ("/usr/bin/python3",)
 MIN_VERSION = (3, 10)
+WANTED = "CPython " + ".".join(map(str, MIN_VERSION)) + "+"  # for messages
 # Another interpreter replaces python3 only if it needs at most this share of its CPU time: a
 # smaller difference is within the noise of a busy machine, and python3 is what the README says.
 FASTER = 0.95
@@ -110,10 +111,9 @@ def probe(command: str) -> dict:
     except ValueError:
         return {"problem": f"it printed no answer ({answer[-200:]!r})"}
     version = tuple(info["version"])
-    wanted = ".".join(map(str, MIN_VERSION))
     if info["implementation"] != "cpython" or version < MIN_VERSION:
         info["problem"] = (f"it is {info['implementation']} {'.'.join(map(str, version))}; "
-                           f"the project needs CPython {wanted} or newer")
+                           f"the project needs {WANTED}")
     elif "no_venv" in info:
         info["problem"] = (f"it cannot make a virtual environment ({info['no_venv']}; on "
                            "Debian or Ubuntu: apt-get install python3-venv)")
@@ -177,8 +177,8 @@ def main() -> int:
         info = probe(given)
         if "problem" in info:
             print(f"pick_python: PYTHON={given} cannot build the project's virtual environment: "
-                  f"{info['problem']}. Set PYTHON to a CPython "
-                  f"{'.'.join(map(str, MIN_VERSION))}+ interpreter, or unset it.", file=sys.stderr)
+                  f"{info['problem']}. Set PYTHON to a {WANTED} interpreter, or unset it.",
+                  file=sys.stderr)
             return 1
         print(f"pick_python: PYTHON={given} as set ({describe(given, info)})", file=sys.stderr)
         print(given)
@@ -199,8 +199,7 @@ def main() -> int:
         print(f"pick_python: {describe(command, info)}", file=sys.stderr)
     if chosen == DEFAULT and "problem" in default:
         print(f"pick_python: no interpreter here can build the project's virtual environment "
-              f"(see above). Install CPython {'.'.join(map(str, MIN_VERSION))}+ with venv, or "
-              "set PYTHON to one.", file=sys.stderr)
+              f"(see above). Install {WANTED} with venv, or set PYTHON to one.", file=sys.stderr)
         return 1
     print(f"pick_python: the virtual environment is made with {chosen}", file=sys.stderr)
     print(chosen)

@@ -206,6 +206,13 @@ BROWSERS_OWN_ICON = re.compile(r"^https?://(?:127\.0\.0\.1|localhost)(?::\d+)?/f
 ABORTED = "net::ERR_ABORTED"
 # A page has finished loading when none of its requests has been under way for this long.
 QUIET_MS = 300
+# Documents a page may send the reader through (redirects) before it counts as broken.
+MAX_REDIRECTS = 5
+# OfflinePage.close(): how often a tab is asked to close, and how long each answer is awaited.
+CLOSE_TRIES = 10
+CLOSE_WAIT_MS = 500
+# Does the page shown send the reader on to another (a ``<meta http-equiv="refresh">``)?
+REFRESHES_JS = "() => !!document.querySelector('meta[http-equiv=\"refresh\" i]')"
 # What a kind of test does not need of a page, answered with an empty file by a server of its
 # own (``site_url(stub=...)``; not with a playwright route, which would turn off the browser's
 # HTTP cache). Each page's whole load is tested by its visit (``visit``).
@@ -342,25 +349,34 @@ class OfflinePage:
     def settle(self, timeout_ms: int = 90_000, math: bool = True) -> None:
         """Wait for the page's load, MathJax's typesetting, its web fonts, and then until no
         request of the page has been under way for QUIET_MS (``quiet``). A page that sends
-        the reader on (index.html's redirect) is followed: the wait starts again on the new
-        document. ``math=False``: a page served without MathJax (``site_url(stub="math")``),
-        whose typesetting never comes."""
+        the reader on (index.html's ``<meta http-equiv="refresh">``) is followed: the wait
+        goes on until the next document is shown, and starts again on it. ``math=False``: a
+        page served without MathJax (``site_url(stub="math")``), whose typesetting never
+        comes."""
         from playwright.sync_api import Error
 
-        for _ in range(5):
+        deadline = time.monotonic() + timeout_ms / 1000
+        first = self._documents
+        while True:
+            if self._documents - first > MAX_REDIRECTS:
+                raise AssertionError(f"{self.page.url} kept moving on to other pages")
             documents = self._documents
             try:
-                self._settle(timeout_ms, math)
+                moves_on = self._settle(timeout_ms, math)
             except Error as error:  # the page went on while we looked at it
                 if "context was destroyed" not in str(error):
                     raise
-                continue
-            if self._documents == documents:
+                moves_on = True
+            if moves_on:  # not settled before the next document is shown
+                self._wait_for_next_document(documents, deadline)
+            elif self._documents == documents:
                 return
-        raise AssertionError(f"{self.page.url} kept moving on to other pages")
 
-    def _settle(self, timeout_ms: int, math: bool) -> None:
+    def _settle(self, timeout_ms: int, math: bool) -> bool:
+        """Wait for the document shown to settle; True if it sends the reader on instead."""
         self.page.wait_for_load_state("load", timeout=timeout_ms)
+        if self.page.evaluate(REFRESHES_JS):
+            return True
         has_math = math and self.page.evaluate("() => !!document.querySelector('.math')")
         if has_math:
             self.page.wait_for_function(
@@ -371,6 +387,17 @@ class OfflinePage:
         # the web fonts that typesetting and layout asked for (MathJax's fonts load late)
         self.page.evaluate("() => document.fonts.ready.then(() => true)")
         self.quiet(timeout_ms)
+        return False
+
+    def _wait_for_next_document(self, documents: int, deadline: float) -> None:
+        """Wait until the main frame shows another document than its ``documents``-th. (While
+        a navigation is under way, the old document still counts as loaded and a script run in
+        it fails at once, so neither says when the next one is there.)"""
+        while self._documents == documents:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.page.url} began to move on to another page, which "
+                                   "never came")
+            self.page.wait_for_timeout(QUIET_MS / 10)
 
     def quiet(self, timeout_ms: int = 90_000) -> None:
         """Wait until no request of the page has been under way for QUIET_MS.
@@ -392,10 +419,30 @@ class OfflinePage:
             self.page.wait_for_timeout(QUIET_MS / 4)
 
     def close(self) -> None:
-        if self.shared:
-            self.page.close()
-        else:
+        """Close the tab (and its own browser context, if it has one).
+
+        Chromium may take no notice of a request to close a tab that comes while the tab's
+        page commits a navigation (crbug.com/536385539, microsoft/playwright#42366), and
+        ``page.close()`` then waits for ever: a tab closed while its page redirects
+        (index.html) would hang the test run. So a tab of a shared context is asked to close
+        without waiting, and asked again until it is gone. A context of the tab's own is
+        closed as a whole, which that race does not touch."""
+        from playwright.sync_api import Error
+
+        if not self.shared:
             self.context.close()
+            return
+        for _ in range(CLOSE_TRIES):
+            try:
+                if not self.page.is_closed():
+                    self.page.close(run_before_unload=True)  # asks, without waiting
+                    self.page.wait_for_event("close", timeout=CLOSE_WAIT_MS)
+                return
+            except Error:  # not heard (a timeout), or closed meanwhile
+                if self.page.is_closed():
+                    return
+        raise AssertionError(f"the tab of {self.page.url} did not close when asked "
+                             f"{CLOSE_TRIES} times")
 
 
 CONTROLS = (

@@ -152,3 +152,24 @@ def test_pick_python_times_each_interpreter_in_rounds_of_its_own(tmp_path):
     broken.write_text("#!/bin/sh\nexit 3\n")
     broken.chmod(0o755)
     assert "exited with 3" in pick.probe(str(broken))["problem"]
+
+
+def test_a_test_that_hangs_fails_with_every_threads_stack_and_the_run_goes_on(tmp_path):
+    """pyproject.toml ends a test that runs longer than ``faulthandler_timeout`` (set-up and
+    teardown included): the stacks of its worker's threads go to the log, the worker exits, and
+    pytest-xdist reports the test failed and runs the others in a new worker. (Here the limit is
+    2 s; the suite's is in pyproject.toml.) Without it one hang would stall CI until its own
+    time limit, with no word of where."""
+    (tmp_path / "test_stuck.py").write_text(
+        "import time\n\n\ndef test_stuck():\n    time.sleep(300)\n\n\n"
+        "def test_next():\n    pass\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
+         str(tmp_path), "-p", "no:cacheprovider", "-n", "2", "-o", "faulthandler_timeout=2",
+         str(tmp_path / "test_stuck.py")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    out = proc.stdout + proc.stderr
+    assert "Timeout (0:00:02)!" in out and 'test_stuck.py", line 5 in test_stuck' in out, (
+        f"no stack of the stuck test in the output:\n{out[-3000:]}")
+    assert proc.returncode == 1 and "1 failed, 1 passed" in out, (
+        f"the stuck test did not fail, or the run did not go on:\n{out[-3000:]}")

@@ -115,6 +115,8 @@ class OfflineTab:
         self.page.on("response", self._on_response)
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.sent: list[str] = []  # "METHOD /path" of each request the page made
+        self.page.on("request", lambda r: self.sent.append(f"{r.method} {urlsplit(r.url).path}"))
         self.page.goto(url, wait_until="load")
 
     def _route(self, route):
@@ -156,6 +158,12 @@ def _written_comment(formgrader: Formgrader) -> dict:
     return next(c for c in comments if c["name"] == WRITTEN)
 
 
+# The comment the test types, and what it reads of the comment box (for a failure's message).
+COMMENT = "Right; say why $f$ may be negative too."
+BOX_STATE = ("el => ({value: el.value, focused: el === document.activeElement, "
+             "focus_on: document.activeElement && document.activeElement.id})")
+
+
 def _saved(read, key: str, value, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -191,15 +199,19 @@ def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(for
         formulas = answer.locator("mjx-container").count()
         raw = [text for text in page.locator("#notebook .text_cell_render").all_inner_texts()
                if "$" in text]
-        # grading by hand: a score and a comment (with a formula, as the placeholder invites),
-        # each saved by the page's Escape shortcut
+        # grading by hand, as an instructor does: a score, saved by the page's Escape shortcut
+        # (its tick shows), then a comment (with a formula, as the placeholder invites), saved
+        # the same way
         page.locator(f"#{WRITTEN}").fill("0.5")
         page.locator(f"#{WRITTEN}").press("Escape")
-        page.locator(f"#{WRITTEN}-comment").fill("Right; say why $f$ may be negative too.")
-        page.locator(f"#{WRITTEN}-comment").press("Escape")
         score = _saved(lambda: _written_grade(formgrader), "manual_score", 0.5)
-        comment = _saved(lambda: _written_comment(formgrader), "manual_comment",
-                         "Right; say why $f$ may be negative too.")
+        box = page.locator(f"#{WRITTEN}-comment")
+        box.fill(COMMENT)
+        typed = box.evaluate(BOX_STATE)
+        box.press("Escape")
+        comment = _saved(lambda: _written_comment(formgrader), "manual_comment", COMMENT)
+        left = box.evaluate(BOX_STATE)
+        sent = [line for line in tab.sent if "/api/comment" in line]
         problems = list(tab.problems)
     finally:
         tab.close()
@@ -207,8 +219,9 @@ def test_formgrader_grading_page_typesets_formulas_offline_and_grading_works(for
     assert formulas == 2, f"{formulas} of the 2 formulas of the written answer were typeset"
     assert raw == [], f"raw TeX left on the grading page: {raw}"
     assert score == 0.5, f"the score typed into the page was not saved: the gradebook has {score}"
-    assert comment == "Right; say why $f$ may be negative too.", (
-        f"the comment typed into the page was not saved: the gradebook has {comment!r}")
+    assert comment == COMMENT, (
+        f"the comment typed into the page was not saved: the gradebook has {comment!r}; the box "
+        f"after typing: {typed}, after Escape: {left}; the page's comment requests: {sent}")
 
 
 

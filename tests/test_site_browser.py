@@ -20,12 +20,11 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
-from book_site import parsed_page, toc_files, toc_part
+from book_site import ROOT, parsed_page, toc_files, toc_part
 from bs4 import BeautifulSoup
 from conftest import not_applicable
 from site_browser import (
@@ -372,8 +371,7 @@ def test_a_tab_follows_a_redirect_and_closes_while_its_page_redirects(tmp_path):
     (tmp_path / "there.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>there</title></head>'
         "<body><p>Arrived.</p></body></html>", encoding="utf-8")
-    tests = Path(__file__).parent
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     try:
         run = subprocess.run([sys.executable, "-c", REDIRECTS_SCRIPT, str(tmp_path), "10"], env=env,
                              capture_output=True, text=True, timeout=120)
